@@ -1,0 +1,254 @@
+"""The typed, jaxpr-like intermediate representation.
+
+An ``IR`` is a straight-line program: input variables, a list of equations and
+output atoms (variables or literals). ``str(ir)`` prints it in JAX's jaxpr
+grammar::
+
+    { lambda ; a:f64[3]. let
+        b:f64[3] = sin a
+        c:f64[] = reduce_sum[axes=(0,)] b
+      in (c,) }
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+_SHORT_DTYPE = {
+    "float64": "f64", "float32": "f32", "float16": "f16", "bfloat16": "bf16",
+    "int64": "i64", "int32": "i32", "int16": "i16", "int8": "i8",
+    "uint64": "u64", "uint32": "u32", "uint16": "u16", "uint8": "u8",
+    "bool": "bool", "complex64": "c64", "complex128": "c128",
+}
+
+
+def short_dtype(dtype: Any) -> str:
+    """``short_dtype(np.float64) == 'f64'``: the dtype spelling used in printed IR."""
+    name = np.dtype(dtype).name
+    return _SHORT_DTYPE.get(name, name)
+
+
+class Aval:
+    """The abstract value of an array: its shape and dtype.
+
+    >>> Aval((3,), np.float64)
+    f64[3]
+    """
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape: Sequence[int], dtype: Any):
+        object.__setattr__(self, "shape", tuple(int(d) for d in shape))
+        object.__setattr__(self, "dtype", np.dtype(dtype))
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Aval is immutable")
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def __eq__(self, other):
+        return (isinstance(other, Aval) and self.shape == other.shape
+                and self.dtype == other.dtype)
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype))
+
+    def __repr__(self):
+        return f"{short_dtype(self.dtype)}[{','.join(map(str, self.shape))}]"
+
+    __str__ = __repr__
+
+
+def aval_of(value: Any) -> Aval:
+    """The ``Aval`` of a concrete value (array, NumPy scalar or Python number)."""
+    if not hasattr(value, "dtype"):
+        value = np.asarray(value)
+    return Aval(value.shape, value.dtype)
+
+
+class Var:
+    """A variable of the IR: an identity with an aval. Names come from printing."""
+
+    __slots__ = ("aval",)
+
+    def __init__(self, aval: Aval):
+        self.aval = aval
+
+    def __repr__(self):
+        return f"Var({self.aval})"
+
+
+class Literal:
+    """A scalar constant written inline in the IR, printed as ``2.0:f64[]``."""
+
+    __slots__ = ("val", "aval")
+
+    def __init__(self, val: Any, aval: Aval | None = None):
+        val = np.asarray(val)[()] if not isinstance(val, np.generic) else val
+        self.val = val
+        self.aval = aval if aval is not None else Aval(np.shape(val), val.dtype)
+
+    def _key(self):
+        return (self.aval, np.asarray(self.val).tobytes())
+
+    def __eq__(self, other):
+        return isinstance(other, Literal) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return f"{format_value(self.val)}:{self.aval}"
+
+
+def format_value(val: Any) -> str:
+    val = np.asarray(val)
+    if val.dtype == np.bool_:
+        return "True" if val.item() else "False"
+    if np.issubdtype(val.dtype, np.floating):
+        return repr(float(val.item()))
+    return repr(val.item())
+
+
+Atom = Var | Literal
+
+
+class Params(dict):
+    """Hashable, read-only-by-convention equation parameters (values are hashable)."""
+
+    __slots__ = ()
+
+    def __hash__(self):  # type: ignore[override]
+        return hash(tuple(sorted(self.items())))
+
+    def __repr__(self):
+        return " ".join(f"{k}={format_param(v)}" for k, v in sorted(self.items()))
+
+
+def format_param(v: Any) -> str:
+    if isinstance(v, np.dtype) or (isinstance(v, type) and issubclass(v, np.generic)):
+        return np.dtype(v).name
+    if isinstance(v, tuple):
+        inner = ", ".join(format_param(x) for x in v)
+        return f"({inner},)" if len(v) == 1 else f"({inner})"
+    if isinstance(v, (ClosedIR, IR)):
+        return "{ " + " ".join(str(v).split()) + " }"
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+class Eqn:
+    """One equation: ``outputs = primitive[params] inputs``."""
+
+    __slots__ = ("prim", "inputs", "outputs", "params")
+
+    def __init__(self, prim, inputs: tuple, outputs: tuple, params: Params):
+        self.prim = prim
+        self.inputs = inputs
+        self.outputs = outputs
+        self.params = params
+
+    def __repr__(self):
+        return f"Eqn({self.prim.name}, {self.inputs}, {self.outputs}, {self.params!r})"
+
+
+class IR:
+    """A program: ``const_vars`` and ``in_vars`` bound on entry, ``eqns``, ``out_vars``."""
+
+    __slots__ = ("const_vars", "in_vars", "eqns", "out_vars")
+
+    def __init__(self, const_vars: Iterable[Var], in_vars: Iterable[Var],
+                 eqns: list[Eqn], out_vars: Iterable[Atom]):
+        self.const_vars = tuple(const_vars)
+        self.in_vars = tuple(in_vars)
+        self.eqns = eqns
+        self.out_vars = tuple(out_vars)
+
+    def __str__(self):
+        return pp_ir(self)
+
+    __repr__ = __str__
+
+
+class ClosedIR:
+    """An ``IR`` together with the values of its constant variables.
+
+    >>> closed = make_ir(np.sin)(1.0)
+    >>> closed.in_avals, closed.out_avals
+    ([f64[]], [f64[]])
+    """
+
+    __slots__ = ("ir", "consts", "in_tree", "out_tree")
+
+    def __init__(self, ir: IR, consts: Sequence[Any], in_tree=None, out_tree=None):
+        self.ir = ir
+        self.consts = list(consts)
+        self.in_tree = in_tree
+        self.out_tree = out_tree
+
+    @property
+    def eqns(self) -> list[Eqn]:
+        return self.ir.eqns
+
+    @property
+    def in_avals(self) -> list[Aval]:
+        return [v.aval for v in self.ir.in_vars]
+
+    @property
+    def out_avals(self) -> list[Aval]:
+        return [v.aval for v in self.ir.out_vars]
+
+    def __str__(self):
+        return pp_ir(self.ir)
+
+    __repr__ = __str__
+
+
+def _names():
+    """a, b, ..., z, ba, bb, ...: JAX's variable naming."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    i = 0
+    while True:
+        n, s = i, ""
+        while True:
+            s = letters[n % 26] + s
+            n //= 26
+            if n == 0:
+                break
+        yield s
+        i += 1
+
+
+def pp_ir(ir: IR) -> str:
+    """The jaxpr-style text of ``ir``; see the module docstring."""
+    names: dict[int, str] = {}
+    gen = _names()
+
+    def bind_name(v: Var) -> str:
+        names[id(v)] = name = next(gen)
+        return f"{name}:{v.aval}"
+
+    def atom(a) -> str:
+        if isinstance(a, Literal):
+            return repr(a)
+        return names.get(id(a), "?")
+
+    consts = " ".join(bind_name(v) for v in ir.const_vars)
+    ins = " ".join(bind_name(v) for v in ir.in_vars)
+    lines = [f"{{ lambda {consts}{' ' if consts else ''}; {ins}. let"]
+    for eqn in ir.eqns:
+        args = " ".join(atom(a) for a in eqn.inputs)
+        outs = " ".join(bind_name(v) for v in eqn.outputs)
+        params = f"[{eqn.params!r}]" if eqn.params else ""
+        lines.append(f"    {outs} = {eqn.prim.name}{params} {args}".rstrip())
+    outs = ", ".join(atom(a) for a in ir.out_vars)
+    lines.append(f"  in ({outs}{',' if len(ir.out_vars) == 1 else ''}) }}")
+    return "\n".join(lines)

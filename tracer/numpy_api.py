@@ -1,0 +1,90 @@
+"""Plain NumPy as the user's language: ``__array_ufunc__`` and ``__array_function__``
+for tracers, through explicit tables (a NumPy function without a rule fails loudly).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import ops
+from .errors import UnexpectedTracerError
+from .primitive import current_trace
+from .trace import Tracer
+
+UFUNCS = {
+    np.add: ops.add, np.subtract: ops.subtract, np.multiply: ops.multiply,
+    np.true_divide: ops.true_divide, np.floor_divide: ops.floor_divide,
+    np.remainder: ops.remainder, np.power: ops.power, np.float_power: ops.power,
+    np.maximum: ops.maximum, np.minimum: ops.minimum, np.arctan2: ops.arctan2,
+    np.equal: ops.equal, np.not_equal: ops.not_equal, np.less: ops.less,
+    np.less_equal: ops.less_equal, np.greater: ops.greater,
+    np.greater_equal: ops.greater_equal, np.logical_and: ops.logical_and,
+    np.logical_or: ops.logical_or, np.logical_xor: ops.logical_xor,
+    np.logical_not: ops.logical_not, np.bitwise_and: ops.bitwise_and,
+    np.bitwise_or: ops.bitwise_or, np.bitwise_xor: ops.bitwise_xor,
+    np.matmul: ops.matmul,
+    np.negative: ops.negative, np.positive: lambda x: x, np.absolute: ops.absolute,
+    np.fabs: ops.absolute, np.sign: ops.sign, np.exp: ops.exp, np.log: ops.log,
+    np.log1p: ops.log1p, np.expm1: ops.expm1, np.sin: ops.sin, np.cos: ops.cos,
+    np.tan: ops.tan, np.tanh: ops.tanh, np.arcsin: ops.arcsin, np.arccos: ops.arccos,
+    np.arctan: ops.arctan, np.sinh: ops.sinh, np.cosh: ops.cosh,
+    np.arcsinh: ops.arcsinh, np.arccosh: ops.arccosh, np.arctanh: ops.arctanh,
+    np.sqrt: ops.sqrt, np.square: ops.square, np.reciprocal: ops.reciprocal,
+    np.floor: ops.floor, np.ceil: ops.ceil, np.rint: ops.rint, np.isfinite: ops.isfinite,
+}
+
+FUNCTIONS = {
+    np.sum: ops.sum, np.mean: ops.mean, np.prod: ops.prod, np.max: ops.amax,
+    np.min: ops.amin, np.amax: ops.amax, np.amin: ops.amin, np.argmax: ops.argmax,
+    np.argmin: ops.argmin, np.all: ops.all, np.any: ops.any, np.var: ops.var,
+    np.std: ops.std, np.cumsum: ops.cumsum, np.dot: ops.dot, np.matmul: ops.matmul,
+    np.vdot: ops.vdot, np.inner: ops.inner, np.outer: ops.outer,
+    np.tensordot: ops.tensordot, np.where: ops.where, np.transpose: ops.transpose,
+    np.reshape: ops.reshape, np.ravel: ops.ravel, np.squeeze: ops.squeeze,
+    np.expand_dims: ops.expand_dims, np.concatenate: ops.concatenate,
+    np.stack: ops.stack, np.clip: ops.clip, np.broadcast_to: ops.broadcast_to,
+    np.moveaxis: ops.moveaxis, np.swapaxes: ops.swapaxes,
+    np.shape: ops.shape_of, np.ndim: ops.ndim_of,
+}
+
+
+def _check_active(args) -> None:
+    trace = current_trace.get()
+    for a in args:
+        if isinstance(a, Tracer) and (trace is None or not a._trace.active):
+            raise UnexpectedTracerError(
+                "A tracer escaped its transform: it was stored during tracing (in a "
+                "global, a list or an attribute) and used after the transform finished. "
+                "Return traced values from the function instead.")
+
+
+def array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    _check_active(inputs)
+    if method != "__call__" or kwargs.get("out") is not None:
+        raise NotImplementedError(
+            f"tracegrad does not support np.{ufunc.__name__}.{method} on traced arrays; "
+            "use the plain call np." + ufunc.__name__ + "(...)")
+    rule = UFUNCS.get(ufunc)
+    if rule is None:
+        raise NotImplementedError(
+            f"np.{ufunc.__name__} has no tracegrad rule; use an equivalent supported "
+            "NumPy function, or add a rule to tracer/numpy_api.py")
+    kwargs.pop("out", None)
+    dtype = kwargs.pop("dtype", None)
+    out = rule(*inputs, **kwargs)
+    return ops.convert(out, dtype) if dtype is not None else out
+
+
+def array_function(self, func, types, args, kwargs):
+    rule = FUNCTIONS.get(func)
+    if rule is None:
+        name = getattr(func, "__module__", "numpy").replace("numpy", "np", 1)
+        raise NotImplementedError(
+            f"{name}.{func.__name__} has no tracegrad rule, so it cannot take a traced "
+            "array; use an equivalent supported NumPy function, or add a rule to "
+            "tracer/numpy_api.py")
+    return rule(*args, **kwargs)
+
+
+Tracer.__array_ufunc__ = array_ufunc
+Tracer.__array_function__ = array_function

@@ -1,0 +1,516 @@
+"""Array operations with NumPy semantics (broadcasting, NumPy 2 dtype promotion with
+weak Python scalars) built from primitives. Tracer operators, the NumPy dispatch
+tables and the derivative rules all call these.
+
+Every function accepts tracers, NumPy arrays and Python numbers:
+
+>>> mul(np.float32(2), 3.0).dtype   # Python scalars are weak
+dtype('float32')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import prims_elementwise as ew
+from . import prims_structural as st
+from .primitive import bind
+from .trace import Tracer
+
+_SCALARS = (bool, int, float, complex)
+
+
+def dtype_of(x: Any) -> np.dtype:
+    if isinstance(x, Tracer):
+        return x.tvar.aval.dtype
+    if isinstance(x, (np.ndarray, np.generic)):
+        return x.dtype
+    return np.asarray(x).dtype
+
+
+def shape_of(x: Any) -> tuple:
+    if isinstance(x, Tracer):
+        return x.tvar.aval.shape
+    return np.shape(x)
+
+
+def ndim_of(x: Any) -> int:
+    return len(shape_of(x))
+
+
+def _dtype_arg(x: Any):
+    """What np.result_type should see: Python scalars stay weak."""
+    if isinstance(x, Tracer):
+        return x.tvar.aval.dtype
+    if isinstance(x, _SCALARS):
+        return x
+    if isinstance(x, (np.ndarray, np.generic)):
+        return x.dtype
+    return np.asarray(x).dtype
+
+
+def convert(x: Any, dtype: Any) -> Any:
+    """Cast to ``dtype``: a ``convert_element_type`` equation for tracers."""
+    dtype = np.dtype(dtype)
+    if isinstance(x, Tracer):
+        if x.tvar.aval.dtype == dtype:
+            return x
+        return bind(ew.convert_element_type_p, x, new_dtype=dtype)
+    arr = np.asarray(x)
+    if arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    return arr[()] if arr.ndim == 0 else arr
+
+
+def as_operand(x: Any) -> Any:
+    """Tracers and NumPy values pass; Python numbers and lists become NumPy values."""
+    if isinstance(x, (Tracer, np.ndarray, np.generic)):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"unsupported operand {x!r:.60} of type {type(x).__name__}")
+    return arr[()] if arr.ndim == 0 else arr
+
+
+def promote(*xs: Any) -> list:
+    """Bring operands to their common NumPy 2 result dtype (Python scalars are weak)."""
+    if len(xs) == 2:
+        a, b = xs
+        if type(a) is Tracer and type(b) is Tracer and a.tvar.aval.dtype == b.tvar.aval.dtype:
+            return [a, b]
+    dtype = np.result_type(*[_dtype_arg(x) for x in xs])
+    return [convert(x, dtype) for x in xs]
+
+
+def _binary(prim, x, y):
+    x, y = promote(x, y)
+    return bind(prim, x, y)
+
+
+def add(x, y): return _binary(ew.add_p, x, y)
+def subtract(x, y): return _binary(ew.sub_p, x, y)
+def multiply(x, y): return _binary(ew.mul_p, x, y)
+def maximum(x, y): return _binary(ew.max_p, x, y)
+def minimum(x, y): return _binary(ew.min_p, x, y)
+def arctan2(x, y): return _binary(ew.atan2_p, *_to_float(x, y))
+def equal(x, y): return _binary(ew.eq_p, x, y)
+def not_equal(x, y): return _binary(ew.ne_p, x, y)
+def less(x, y): return _binary(ew.lt_p, x, y)
+def less_equal(x, y): return _binary(ew.le_p, x, y)
+def greater(x, y): return _binary(ew.gt_p, x, y)
+def greater_equal(x, y): return _binary(ew.ge_p, x, y)
+def logical_and(x, y): return _binary(ew.and_p, convert(x, bool), convert(y, bool))
+def logical_or(x, y): return _binary(ew.or_p, convert(x, bool), convert(y, bool))
+def logical_xor(x, y): return _binary(ew.xor_p, convert(x, bool), convert(y, bool))
+def bitwise_and(x, y): return _binary(ew.and_p, x, y)
+def bitwise_or(x, y): return _binary(ew.or_p, x, y)
+def bitwise_xor(x, y): return _binary(ew.xor_p, x, y)
+
+
+def _to_float(*xs):
+    xs = promote(*xs)
+    if dtype_of(xs[0]).kind in "biu":
+        xs = [convert(x, np.float64) for x in xs]
+    return xs
+
+
+def true_divide(x, y):
+    return bind(ew.div_p, *_to_float(x, y))
+
+
+def floor_divide(x, y):
+    x, y = promote(x, y)
+    if dtype_of(x).kind == "f":
+        return floor(bind(ew.div_p, x, y))
+    q = bind(ew.div_p, x, y)  # truncates toward zero
+    r = bind(ew.rem_p, x, y)
+    fix = logical_and(not_equal(r, 0), not_equal(less(r, 0), less(y, 0)))
+    return where(fix, subtract(q, 1), q)
+
+
+def remainder(x, y):
+    x, y = promote(x, y)
+    r = bind(ew.rem_p, x, y)
+    fix = logical_and(not_equal(r, 0), not_equal(less(r, 0), less(y, 0)))
+    return where(fix, add(r, y), r)
+
+
+def power(x, y):
+    if isinstance(y, (int, np.integer)) and not isinstance(y, bool) and isinstance(x, Tracer):
+        return bind(ew.integer_pow_p, x, y=int(y))
+    x, y = promote(x, y)
+    return bind(ew.pow_p, x, y)
+
+
+def _unary(prim, x, need_float=False):
+    x = as_operand(x)
+    if need_float and dtype_of(x).kind in "biu":
+        x = convert(x, np.float64)
+    return bind(prim, x)
+
+
+def negative(x): return _unary(ew.neg_p, x)
+def absolute(x): return _unary(ew.abs_p, x)
+def sign(x): return _unary(ew.sign_p, x)
+def exp(x): return _unary(ew.exp_p, x, True)
+def log(x): return _unary(ew.log_p, x, True)
+def log1p(x): return _unary(ew.log1p_p, x, True)
+def expm1(x): return _unary(ew.expm1_p, x, True)
+def sin(x): return _unary(ew.sin_p, x, True)
+def cos(x): return _unary(ew.cos_p, x, True)
+def tan(x): return _unary(ew.tan_p, x, True)
+def tanh(x): return _unary(ew.tanh_p, x, True)
+def arcsin(x): return _unary(ew.asin_p, x, True)
+def arccos(x): return _unary(ew.acos_p, x, True)
+def arctan(x): return _unary(ew.atan_p, x, True)
+def sinh(x): return _unary(ew.sinh_p, x, True)
+def cosh(x): return _unary(ew.cosh_p, x, True)
+def arcsinh(x): return _unary(ew.asinh_p, x, True)
+def arccosh(x): return _unary(ew.acosh_p, x, True)
+def arctanh(x): return _unary(ew.atanh_p, x, True)
+def sqrt(x): return _unary(ew.sqrt_p, x, True)
+def rsqrt(x): return _unary(ew.rsqrt_p, x, True)
+def logistic(x): return _unary(ew.logistic_p, x, True)
+def erf(x): return _unary(ew.erf_p, x, True)
+def stop_gradient(x): return _unary(ew.stop_gradient_p, x)
+def isfinite(x): return _unary(ew.is_finite_p, x, True)
+def logical_not(x): return bind(ew.not_p, convert(as_operand(x), bool))
+
+
+def floor(x):
+    return x if dtype_of(x).kind in "biu" else _unary(ew.floor_p, x)
+
+
+def ceil(x):
+    return x if dtype_of(x).kind in "biu" else _unary(ew.ceil_p, x)
+
+
+def rint(x):
+    return x if dtype_of(x).kind in "biu" else _unary(ew.round_p, x)
+
+
+def square(x):
+    x = as_operand(x)
+    return bind(ew.integer_pow_p, x, y=2) if isinstance(x, Tracer) else x * x
+
+
+def reciprocal(x):
+    return true_divide(1.0, x)
+
+
+def where(cond, x, y):
+    """``np.where(cond, x, y)`` as ``select_n(cond, y, x)``."""
+    x, y = promote(x, y)
+    return bind(ew.select_n_p, convert(as_operand(cond), bool), y, x)
+
+
+def clip(x, lo=None, hi=None):
+    if lo is not None:
+        x = maximum(x, lo)
+    if hi is not None:
+        x = minimum(x, hi)
+    return x
+
+
+# ---------------------------------------------------------------------------
+# shapes
+
+def _norm_axes(axis, ndim: int) -> tuple:
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (axis,)
+    out = []
+    for a in axis:
+        a = int(a)
+        if not -ndim <= a < max(ndim, 1):
+            raise np.exceptions.AxisError(a, ndim)
+        out.append(a % ndim if ndim else 0)
+    return tuple(out)
+
+
+def reshape(x, shape) -> Any:
+    x = as_operand(x)
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    shape = tuple(int(s) for s in shape)
+    size = int(np.prod(shape_of(x), dtype=np.int64))
+    if -1 in shape:
+        known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+        if shape.count(-1) > 1 or known == 0 or size % known:
+            raise ValueError(f"cannot reshape array of shape {shape_of(x)} into shape {shape}")
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    if shape == shape_of(x):
+        return x
+    return bind(st.reshape_p, x, new_sizes=shape)
+
+
+def transpose(x, axes=None):
+    x = as_operand(x)
+    nd = ndim_of(x)
+    perm = tuple(reversed(range(nd))) if axes is None else _norm_axes(axes, nd)
+    if perm == tuple(range(nd)):
+        return x
+    return bind(st.transpose_p, x, permutation=perm)
+
+
+def moveaxis(x, source, destination):
+    nd = ndim_of(x)
+    src = _norm_axes(source, nd)
+    dst = _norm_axes(destination, nd)
+    order = [i for i in range(nd) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return transpose(x, order)
+
+
+def swapaxes(x, a, b):
+    perm = list(range(ndim_of(x)))
+    a, b = _norm_axes((a, b), len(perm))
+    perm[a], perm[b] = perm[b], perm[a]
+    return transpose(x, perm)
+
+
+def expand_dims(x, axis):
+    x = as_operand(x)
+    nd = ndim_of(x) + (1 if isinstance(axis, (int, np.integer)) else len(axis))
+    dims = tuple(sorted(_norm_axes(axis, nd)))
+    return bind(st.expand_dims_p, x, dimensions=dims)
+
+
+def squeeze(x, axis=None):
+    x = as_operand(x)
+    shape = shape_of(x)
+    if axis is None:
+        dims = tuple(i for i, d in enumerate(shape) if d == 1)
+    else:
+        dims = tuple(sorted(_norm_axes(axis, len(shape))))
+        for d in dims:
+            if shape[d] != 1:
+                raise ValueError("cannot select an axis to squeeze out which has size not "
+                                 f"equal to one (axis {d} of shape {shape})")
+    if not dims:
+        return x
+    return bind(st.squeeze_p, x, dimensions=dims)
+
+
+def broadcast_to(x, shape):
+    x = as_operand(x)
+    shape = tuple(int(s) for s in shape)
+    xs = shape_of(x)
+    if xs == shape:
+        return x
+    if len(xs) > len(shape) or any(a not in (1, b) for a, b in zip(xs[::-1], shape[::-1])):
+        raise ValueError(f"cannot broadcast an array of shape {xs} to shape {shape}")
+    dims = tuple(range(len(shape) - len(xs), len(shape)))
+    return bind(st.broadcast_in_dim_p, x, shape=shape, broadcast_dimensions=dims)
+
+
+def ravel(x):
+    return reshape(x, (-1,))
+
+
+def concatenate(xs: Sequence, axis=0):
+    xs = promote(*xs)
+    if axis is None:
+        xs = [ravel(x) for x in xs]
+        axis = 0
+    nd = ndim_of(xs[0])
+    if nd == 0:
+        raise ValueError("zero-dimensional arrays cannot be concatenated")
+    if len(xs) == 1:
+        return xs[0]
+    return bind(st.concatenate_p, *xs, dimension=_norm_axes(axis, nd)[0])
+
+
+def stack(xs: Sequence, axis=0):
+    shapes = {shape_of(x) for x in xs}
+    if len(shapes) != 1:
+        raise ValueError(f"all input arrays must have the same shape, got {sorted(shapes)}")
+    nd = ndim_of(xs[0]) + 1
+    ax = _norm_axes(axis, nd)[0]
+    return concatenate([expand_dims(x, ax) for x in xs], ax)
+
+
+# ---------------------------------------------------------------------------
+# reductions
+
+def _reduce(prim, x, axis, keepdims):
+    x = as_operand(x)
+    nd = ndim_of(x)
+    axes = _norm_axes(axis, nd)
+    out = bind(prim, x, axes=axes) if axes else x
+    if keepdims and axes:
+        out = expand_dims(out, axes)
+    return out
+
+
+def sum(x, axis=None, dtype=None, keepdims=False):  # noqa: A001
+    x = as_operand(x)
+    if dtype is not None:
+        x = convert(x, dtype)
+    elif dtype_of(x).kind == "b":
+        x = convert(x, np.int64)
+    return _reduce(st.reduce_sum_p, x, axis, keepdims)
+
+
+def prod(x, axis=None, keepdims=False):
+    x = as_operand(x)
+    if dtype_of(x).kind == "b":
+        x = convert(x, np.int64)
+    return _reduce(st.reduce_prod_p, x, axis, keepdims)
+
+
+def amax(x, axis=None, keepdims=False):
+    return _reduce(st.reduce_max_p, x, axis, keepdims)
+
+
+def amin(x, axis=None, keepdims=False):
+    return _reduce(st.reduce_min_p, x, axis, keepdims)
+
+
+def all(x, axis=None, keepdims=False):  # noqa: A001
+    return _reduce(st.reduce_and_p, convert(as_operand(x), bool), axis, keepdims)
+
+
+def any(x, axis=None, keepdims=False):  # noqa: A001
+    return _reduce(st.reduce_or_p, convert(as_operand(x), bool), axis, keepdims)
+
+
+def mean(x, axis=None, dtype=None, keepdims=False):
+    x = as_operand(x)
+    if dtype is not None:
+        x = convert(x, dtype)
+    elif dtype_of(x).kind in "biu":
+        x = convert(x, np.float64)
+    axes = _norm_axes(axis, ndim_of(x))
+    n = int(np.prod([shape_of(x)[a] for a in axes], dtype=np.int64))
+    return true_divide(sum(x, axes, keepdims=keepdims), dtype_of(x).type(n))
+
+
+def var(x, axis=None, ddof=0, keepdims=False):
+    x = as_operand(x)
+    if dtype_of(x).kind in "biu":
+        x = convert(x, np.float64)
+    axes = _norm_axes(axis, ndim_of(x))
+    n = int(np.prod([shape_of(x)[a] for a in axes], dtype=np.int64))
+    centered = subtract(x, mean(x, axes, keepdims=True))
+    sq = sum(multiply(centered, centered), axes, keepdims=keepdims)
+    return true_divide(sq, dtype_of(x).type(n - ddof))
+
+
+def std(x, axis=None, ddof=0, keepdims=False):
+    return sqrt(var(x, axis, ddof, keepdims))
+
+
+def _arg_reduce(prim, x, axis, keepdims):
+    x = as_operand(x)
+    if axis is None:
+        x = ravel(x)
+        axis = 0
+    ax = _norm_axes(axis, ndim_of(x))
+    out = bind(prim, x, axes=ax, index_dtype=np.dtype(np.int64))
+    return expand_dims(out, ax) if keepdims else out
+
+
+def argmax(x, axis=None, keepdims=False):
+    return _arg_reduce(st.argmax_p, x, axis, keepdims)
+
+
+def argmin(x, axis=None, keepdims=False):
+    return _arg_reduce(st.argmin_p, x, axis, keepdims)
+
+
+def cumsum(x, axis=None):
+    x = as_operand(x)
+    if axis is None:
+        x, axis = ravel(x), 0
+    if dtype_of(x).kind == "b":
+        x = convert(x, np.int64)
+    return bind(st.cumsum_p, x, axis=_norm_axes(axis, ndim_of(x))[0], reverse=False)
+
+
+# ---------------------------------------------------------------------------
+# products
+
+def dot_general(x, y, dimension_numbers):
+    x, y = promote(x, y)
+    (lc, rc), (lb, rb) = dimension_numbers
+    dn = ((tuple(lc), tuple(rc)), (tuple(lb), tuple(rb)))
+    return bind(st.dot_general_p, x, y, dimension_numbers=dn,
+                preferred_element_type=None)
+
+
+def matmul(x, y):
+    """``x @ y`` with NumPy's rules (1-d operands promoted, batch dims broadcast)."""
+    x, y = as_operand(x), as_operand(y)
+    xs, ys = shape_of(x), shape_of(y)
+    if not xs or not ys:
+        raise ValueError("matmul: input operand does not have enough dimensions "
+                         f"(shapes {xs} and {ys}); use * for scalars")
+    if len(xs) == 1 and len(ys) == 1:
+        if xs != ys:
+            raise ValueError(f"matmul: shapes {xs} and {ys} not aligned")
+        return dot_general(x, y, (((0,), (0,)), ((), ())))
+    if len(ys) == 1:
+        if xs[-1] != ys[0]:
+            raise ValueError(f"matmul: shapes {xs} and {ys} not aligned: {xs[-1]} (dim "
+                             f"{len(xs) - 1}) != {ys[0]} (dim 0)")
+        return dot_general(x, y, (((len(xs) - 1,), (0,)), ((), ())))
+    if len(xs) == 1:
+        if xs[0] != ys[-2]:
+            raise ValueError(f"matmul: shapes {xs} and {ys} not aligned")
+        out = dot_general(x, y, (((0,), (len(ys) - 2,)), ((), ())))
+        return out
+    if xs[-1] != ys[-2]:
+        raise ValueError(f"matmul: shapes {xs} and {ys} not aligned: {xs[-1]} (dim "
+                         f"{len(xs) - 1}) != {ys[-2]} (dim {len(ys) - 2})")
+    if len(xs) == 2 and len(ys) == 2:
+        return dot_general(x, y, (((1,), (0,)), ((), ())))
+    batch = tuple(np.broadcast_shapes(xs[:-2], ys[:-2]))
+    x = broadcast_to(x, batch + xs[-2:])
+    y = broadcast_to(y, batch + ys[-2:])
+    nb = len(batch)
+    return dot_general(x, y, (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb)))))
+
+
+def dot(x, y):
+    """``np.dot``: scalars multiply, 1-d/2-d like matmul, N-d contracts x's last axis with
+    y's second to last."""
+    xs, ys = shape_of(x), shape_of(y)
+    if not xs or not ys:
+        return multiply(x, y)
+    if len(xs) <= 2 and len(ys) <= 2:
+        return matmul(x, y)
+    yc = len(ys) - 2 if len(ys) >= 2 else 0
+    return dot_general(x, y, (((len(xs) - 1,), (yc,)), ((), ())))
+
+
+def tensordot(x, y, axes=2):
+    xs, ys = shape_of(x), shape_of(y)
+    if isinstance(axes, (int, np.integer)):
+        xa = tuple(range(len(xs) - axes, len(xs)))
+        ya = tuple(range(axes))
+    else:
+        xa, ya = axes
+        xa = _norm_axes(xa, len(xs))
+        ya = _norm_axes(ya, len(ys))
+    return dot_general(x, y, ((xa, ya), ((), ())))
+
+
+def outer(x, y):
+    return dot_general(ravel(x), ravel(y), (((), ()), ((), ())))
+
+
+def inner(x, y):
+    xs, ys = shape_of(x), shape_of(y)
+    if not xs or not ys:
+        return multiply(x, y)
+    return dot_general(x, y, (((len(xs) - 1,), (len(ys) - 1,)), ((), ())))
+
+
+def vdot(x, y):
+    return dot_general(ravel(x), ravel(y), (((0,), (0,)), ((), ())))

@@ -1,0 +1,67 @@
+"""Primitives, their registry, and ``bind``: the one interception point.
+
+Each primitive owns two rules of the tracer layer: ``impl`` (computes on NumPy
+values) and ``abstract_eval`` (shapes and dtypes). The other layers keep their
+own tables keyed by primitive (jvp and transpose in ``transforms``, lowering in
+``interop.jax``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+#: The innermost active trace, or None when values are computed eagerly.
+#: Changed only by ``tracer.trace.new_trace`` which restores it in ``finally``.
+current_trace: ContextVar = ContextVar("tracegrad_current_trace", default=None)
+
+registry: dict[str, Primitive] = {}
+
+
+class Primitive:
+    """A named operation with an ``impl`` and an ``abstract_eval`` rule.
+
+    >>> sin_p = Primitive("sin")  # doctest: +SKIP
+    >>> sin_p.def_impl(np.sin)    # doctest: +SKIP
+    """
+
+    __slots__ = ("name", "impl", "abstract_eval", "multiple_results", "linear")
+
+    def __init__(self, name: str, multiple_results: bool = False):
+        if name in registry:
+            raise ValueError(f"primitive {name!r} is already registered")
+        self.name = name
+        self.impl: Callable[..., Any] | None = None
+        self.abstract_eval: Callable[..., Any] | None = None
+        self.multiple_results = multiple_results
+        registry[name] = self
+
+    def def_impl(self, fn):
+        self.impl = fn
+        return fn
+
+    def def_abstract_eval(self, fn):
+        self.abstract_eval = fn
+        return fn
+
+    def bind(self, *args, **params):
+        return bind(self, *args, **params)
+
+    def __repr__(self):
+        return self.name
+
+    def __reduce__(self):
+        return (registry.__getitem__, (self.name,))
+
+
+def bind(prim: Primitive, *args, **params):
+    """Apply ``prim``: evaluate it eagerly, or record it in the current trace.
+
+    >>> bind(sin_p, np.float64(0.0))  # doctest: +SKIP
+    0.0
+    """
+    trace = current_trace.get()
+    if trace is None:
+        return prim.impl(*args, **params)
+    return trace.process(prim, args, params)

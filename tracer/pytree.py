@@ -1,0 +1,145 @@
+"""Pytrees: nested tuples, lists, dicts, namedtuples and None, flattened to leaves.
+
+>>> leaves, tree = tree_flatten({"a": (1.0, 2.0), "b": None})
+>>> leaves
+[1.0, 2.0]
+>>> tree_unflatten(tree, [3.0, 4.0])
+{'a': (3.0, 4.0), 'b': None}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+_LEAF = "*"
+
+
+class TreeDef:
+    """The structure of a pytree: a node kind, its static data and its children."""
+
+    __slots__ = ("kind", "data", "children", "num_leaves")
+
+    def __init__(self, kind: Any, data: Hashable, children: tuple):
+        self.kind = kind
+        self.data = data
+        self.children = children
+        self.num_leaves = 1 if kind is _LEAF else sum(c.num_leaves for c in children)
+
+    def __eq__(self, other):
+        return (isinstance(other, TreeDef) and self.kind is other.kind
+                and self.data == other.data and self.children == other.children)
+
+    def __hash__(self):
+        return hash((id(self.kind), self.data, self.children))
+
+    def __repr__(self):
+        if self.kind is _LEAF:
+            return "*"
+        if self.kind is None:
+            return "None"
+        name = getattr(self.kind, "__name__", str(self.kind))
+        return f"{name}({', '.join(map(repr, self.children))})"
+
+
+LEAF = TreeDef(_LEAF, None, ())
+NONE = TreeDef(None, None, ())
+
+
+def _is_namedtuple(x) -> bool:
+    return isinstance(x, tuple) and hasattr(type(x), "_fields")
+
+
+def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None):
+    """Return ``(leaves, treedef)``; dict keys are visited in sorted order, as in JAX."""
+    leaves: list = []
+    # An explicit stack of frames keeps deep pytrees from hitting the recursion limit.
+    root: list = []
+    stack = [(tree, root)]
+    while stack:
+        node, out = stack.pop()
+        if isinstance(node, _Build):
+            out.append(node.finish())
+            continue
+        if is_leaf is not None and is_leaf(node):
+            leaves.append(node)
+            out.append(LEAF)
+            continue
+        typ = type(node)
+        if node is None:
+            out.append(NONE)
+            continue
+        if typ is tuple or typ is list or _is_namedtuple(node):
+            kids, data = list(node), None
+        elif isinstance(node, dict):
+            keys = sorted(node)
+            kids, data = [node[k] for k in keys], tuple(keys)
+        else:
+            leaves.append(node)
+            out.append(LEAF)
+            continue
+        builder = _Build(typ, data, len(kids))
+        stack.append((builder, out))
+        for kid in reversed(kids):
+            stack.append((kid, builder.children))
+    return leaves, root[0]
+
+
+class _Build:
+    __slots__ = ("typ", "data", "n", "children")
+
+    def __init__(self, typ, data, n):
+        self.typ, self.data, self.n, self.children = typ, data, n, []
+
+    def finish(self):
+        return TreeDef(self.typ, self.data, tuple(self.children))
+
+
+def tree_unflatten(treedef: TreeDef, leaves) -> Any:
+    """Rebuild the pytree of ``treedef`` from a flat sequence of leaves."""
+    it = iter(leaves)
+
+    def build(td: TreeDef):
+        # Pytrees are shallow in practice; recursion depth is the tree's depth only.
+        if td.kind is _LEAF:
+            return next(it)
+        if td.kind is None:
+            return None
+        kids = [build(c) for c in td.children]
+        if td.kind is tuple or td.kind is list:
+            return td.kind(kids)
+        if issubclass(td.kind, tuple):
+            return td.kind(*kids)
+        return td.kind(zip(td.data, kids)) if td.kind is not dict else dict(zip(td.data, kids))
+
+    return build(treedef)
+
+
+def tree_map(fn: Callable, tree: Any, *rest: Any) -> Any:
+    """Apply ``fn`` leafwise; ``rest`` are trees of the same structure."""
+    leaves, td = tree_flatten(tree)
+    others = [tree_flatten(r)[0] for r in rest]
+    return tree_unflatten(td, [fn(x, *ys) for x, *ys in zip(leaves, *others)])
+
+
+def tree_leaves(tree: Any) -> list:
+    return tree_flatten(tree)[0]
+
+
+def leaf_paths(tree: Any) -> list[str]:
+    """Paths of the leaves, JAX-style: ``[0]['w']``, in flatten order."""
+    paths: list[str] = []
+    stack = [(tree, "")]
+    while stack:
+        node, path = stack.pop()
+        if node is None:
+            continue
+        if type(node) is tuple or type(node) is list or _is_namedtuple(node):
+            for i in reversed(range(len(node))):
+                stack.append((node[i], f"{path}[{i}]"))
+        elif isinstance(node, dict):
+            for k in reversed(sorted(node)):
+                stack.append((node[k], f"{path}[{k!r}]"))
+        else:
+            paths.append(path)
+    return paths

@@ -1,0 +1,259 @@
+"""Tracing: one kind of trace that records equations, and one kind of tracer.
+
+A ``Trace`` owns the equations being recorded. A ``Tracer`` is the value a traced
+function sees: its trace, its ``Var`` and, when the inputs were concrete, its
+concrete value ``val`` (so Python control flow on values works). Traces nest:
+a tracer of an enclosing trace used inside an inner one is *captured*, i.e. it
+becomes an extra input of the inner IR (``Trace.captured``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from .errors import (
+    TracerArrayConversionError,
+    TracerBoolConversionError,
+    TracerIntegerConversionError,
+    UnexpectedTracerError,
+    user_frame,
+)
+from .ir import IR, Aval, Eqn, Literal, Params, Var
+from .primitive import current_trace
+
+_AVAL_CACHE: dict = {}
+
+
+def aval_from_value(val) -> Aval:
+    # Values produced by impl rules are NumPy arrays or NumPy scalars.
+    key = (val.shape, val.dtype)
+    aval = _AVAL_CACHE.get(key)
+    if aval is None:
+        aval = _AVAL_CACHE[key] = Aval(*key)
+    return aval
+
+
+class Trace:
+    """Records the equations of one traced function.
+
+    ``concrete`` says whether values are computed alongside (all inputs known).
+    """
+
+    __slots__ = ("parent", "eqns", "eqn_vals", "in_vars", "in_vals", "const_vars",
+                 "const_vals", "_const_ids", "captured", "captured_tracers", "concrete",
+                 "active", "__weakref__")
+
+    def __init__(self, parent: Trace | None, concrete: bool):
+        self.parent = parent
+        self.eqns: list[Eqn] = []
+        self.eqn_vals: list = []          # the value(s) of each equation's outputs
+        self.in_vars: list[Var] = []
+        self.in_vals: list = []
+        self.const_vars: list[Var] = []
+        self.const_vals: list = []
+        self._const_ids: dict[int, Var] = {}
+        self.captured: dict[int, Tracer] = {}  # id(outer tracer) -> inner tracer
+        self.captured_tracers: list[Tracer] = []  # the outer tracers, in input order
+        self.concrete = concrete
+        self.active = True
+
+    # -- inputs -------------------------------------------------------------
+    def new_input(self, aval: Aval, val: Any = None) -> Tracer:
+        var = Var(aval)
+        self.in_vars.append(var)
+        self.in_vals.append(val)
+        if val is None:
+            self.concrete = False
+        return Tracer(self, var, val)
+
+    def is_ancestor(self, other: Trace) -> bool:
+        t = self.parent
+        while t is not None:
+            if t is other:
+                return True
+            t = t.parent
+        return False
+
+    def capture(self, outer: Tracer) -> Tracer:
+        inner = self.captured.get(id(outer))
+        if inner is None:
+            inner = self.new_input(outer.tvar.aval, outer.val)
+            self.captured[id(outer)] = inner
+            self.captured_tracers.append(outer)
+        return inner
+
+    def to_atom(self, x: Any):
+        """The IR atom and value of an argument: tracer, array, scalar or Literal."""
+        if isinstance(x, Tracer):
+            if x._trace is self:
+                return x.tvar, x.val
+            if x._trace.active and self.is_ancestor(x._trace):
+                t = self.capture(x)
+                return t.tvar, t.val
+            raise UnexpectedTracerError(
+                "A tracer from a transform that has finished (or from another thread's "
+                "trace) was used here. This happens when a traced value is stored outside "
+                "the function (a global, a list, self.attribute) and used later. Return "
+                "it from the function instead.")
+        if isinstance(x, Literal):
+            return x, x.val
+        if isinstance(x, np.ndarray) and x.ndim > 0:
+            var = self._const_ids.get(id(x))
+            if var is None:
+                var = Var(Aval(x.shape, x.dtype))
+                self._const_ids[id(x)] = var
+                self.const_vars.append(var)
+                self.const_vals.append(x)
+            return var, x
+        if isinstance(x, (np.ndarray, np.generic)):
+            lit = Literal(x)
+            return lit, lit.val
+        if isinstance(x, (bool, int, float, complex)):
+            lit = Literal(np.asarray(x)[()])
+            return lit, lit.val
+        raise TypeError(f"Value {x!r} of type {type(x).__name__} is not a valid array "
+                        "for tracegrad: use a NumPy array or a Python number.")
+
+    # -- the hot path ---------------------------------------------------------
+    def process(self, prim, args, params):
+        atoms = []
+        vals = []
+        for a in args:
+            if type(a) is Tracer and a._trace is self:
+                atoms.append(a.tvar)
+                vals.append(a.val)
+            else:
+                atom, val = self.to_atom(a)
+                atoms.append(atom)
+                vals.append(val)
+        if self.concrete:
+            out = prim.impl(*vals, **params)
+            if prim.multiple_results:
+                out_vars = tuple(Var(aval_from_value(o)) for o in out)
+            else:
+                out_vars = (Var(aval_from_value(out)),)
+        else:
+            avals = prim.abstract_eval(*[a.aval for a in atoms], **params)
+            if prim.multiple_results:
+                out_vars = tuple(Var(a) for a in avals)
+                out = (None,) * len(out_vars)
+            else:
+                out_vars = (Var(avals),)
+                out = None
+        self.eqns.append(Eqn(prim, tuple(atoms), out_vars, Params(params)))
+        self.eqn_vals.append(out)
+        if prim.multiple_results:
+            return [Tracer(self, v, o) for v, o in zip(out_vars, out)]
+        return Tracer(self, out_vars[0], out)
+
+    def to_ir(self, out_atoms) -> IR:
+        return IR(self.const_vars, self.in_vars, self.eqns, out_atoms)
+
+
+@contextmanager
+def new_trace(concrete: bool = True) -> Iterator[Trace]:
+    """Make a new innermost trace current for the ``with`` block; always restored.
+
+    >>> with new_trace() as t:
+    ...     x = t.new_input(Aval((), np.float64), np.float64(1.0))
+    """
+    parent = current_trace.get()
+    trace = Trace(parent, concrete)
+    token = current_trace.set(trace)
+    try:
+        yield trace
+    finally:
+        trace.active = False
+        current_trace.reset(token)
+
+
+class Tracer:
+    """A traced array. Supports Python operators, NumPy functions and array methods."""
+
+    __slots__ = ("_trace", "tvar", "val", "__weakref__")
+    __array_priority__ = 1000
+
+    def __init__(self, trace: Trace, var: Var, val: Any):
+        self._trace = trace
+        self.tvar = var
+        self.val = val
+
+    @property
+    def aval(self) -> Aval:
+        return self.tvar.aval
+
+    @property
+    def shape(self) -> tuple:
+        return self.tvar.aval.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.tvar.aval.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.tvar.aval.shape)
+
+    @property
+    def size(self) -> int:
+        return self.tvar.aval.size
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of unsized object (a 0-d traced array)")
+        return self.shape[0]
+
+    def __repr__(self):
+        if self.val is not None:
+            return f"Tracer<{self.aval}>({self.val!r})"
+        return f"Tracer<{self.aval}>"
+
+    # -- conversions: allowed on concrete values, a clear error otherwise --------
+    def _concrete(self, what: str, err):
+        if self.val is None:
+            frame = user_frame(sys._getframe(2))
+            raise err(
+                f"{what} of a traced array {self.aval} whose value is unknown at trace "
+                f"time{frame}. The function is being traced abstractly (make_ir on "
+                "shapes, or jit), so Python control flow cannot depend on array values. "
+                "Keep control flow static (static_argnums), use np.where / select for "
+                "value-dependent choices, or trace with concrete inputs.")
+        return self.val
+
+    def __bool__(self):
+        return bool(self._concrete("Boolean conversion (if/while/and/or)",
+                                   TracerBoolConversionError))
+
+    def __float__(self):
+        return float(self._concrete("float()", TracerBoolConversionError))
+
+    def __int__(self):
+        return int(self._concrete("int()", TracerIntegerConversionError))
+
+    def __index__(self):
+        if not np.issubdtype(self.dtype, np.integer):
+            raise TypeError(f"only integer arrays can be used as an index, got {self.aval}")
+        return int(self._concrete("Use as a Python index", TracerIntegerConversionError))
+
+    def item(self):
+        return self._concrete(".item()", TracerBoolConversionError).item()
+
+    def __array__(self, dtype=None, copy=None):
+        raise TracerArrayConversionError(
+            f"np.asarray() / np.array() was called on a traced array {self.aval}. That "
+            "would drop out of the trace and lose the derivative. Use NumPy functions "
+            "on the traced value directly (np.sin(x), x @ w, ...), or return it from the "
+            "traced function and convert the result.")
+
+    def __hash__(self):
+        raise TypeError("unhashable type: traced array (use a concrete value as a key)")
+
+    def __iter__(self):
+        if not self.shape:
+            raise TypeError("iteration over a 0-d traced array")
+        return (self[i] for i in range(self.shape[0]))
