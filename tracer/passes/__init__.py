@@ -1,0 +1,1 @@
+"""IR -> IR passes: dce, cse, simplify, inline (iterative; no recursion)."""
