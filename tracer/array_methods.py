@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import ops
+from . import indexing, ops
 from .trace import Tracer
 
 
@@ -27,6 +27,7 @@ _OPERATORS = {
     "__xor__": ops.bitwise_xor, "__rxor__": _swap(ops.bitwise_xor),
     "__neg__": ops.negative, "__pos__": lambda x: x, "__abs__": ops.absolute,
     "__invert__": ops.logical_not,
+    "__getitem__": indexing.getitem, "__setitem__": indexing.setitem_error,
 }
 
 _METHODS = {
@@ -47,6 +48,7 @@ def install() -> None:
     for name, fn in {**_OPERATORS, **_METHODS}.items():
         setattr(Tracer, name, fn)
     Tracer.T = property(lambda x: ops.transpose(x))
+    Tracer.at = property(indexing.at)
     Tracer.mT = property(lambda x: ops.swapaxes(x, -1, -2))
 
 

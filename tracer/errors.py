@@ -42,3 +42,7 @@ def user_frame(frame) -> str:
             return f" at {frame.f_code.co_filename}:{frame.f_lineno}{src}"
         frame = frame.f_back
     return ""
+
+
+class NonConcreteBooleanIndexError(IndexError):
+    """A boolean mask whose value is unknown at trace time was used as an index."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import ops
+from . import linalg, ops
+from . import ops_extra as x
 from .errors import UnexpectedTracerError
 from .primitive import current_trace
 from .trace import Tracer
@@ -34,17 +35,26 @@ UFUNCS = {
 }
 
 FUNCTIONS = {
-    np.sum: ops.sum, np.mean: ops.mean, np.prod: ops.prod, np.max: ops.amax,
-    np.min: ops.amin, np.amax: ops.amax, np.amin: ops.amin, np.argmax: ops.argmax,
-    np.argmin: ops.argmin, np.all: ops.all, np.any: ops.any, np.var: ops.var,
-    np.std: ops.std, np.cumsum: ops.cumsum, np.dot: ops.dot, np.matmul: ops.matmul,
-    np.vdot: ops.vdot, np.inner: ops.inner, np.outer: ops.outer,
-    np.tensordot: ops.tensordot, np.where: ops.where, np.transpose: ops.transpose,
-    np.reshape: ops.reshape, np.ravel: ops.ravel, np.squeeze: ops.squeeze,
-    np.expand_dims: ops.expand_dims, np.concatenate: ops.concatenate,
-    np.stack: ops.stack, np.clip: ops.clip, np.broadcast_to: ops.broadcast_to,
-    np.moveaxis: ops.moveaxis, np.swapaxes: ops.swapaxes,
-    np.shape: ops.shape_of, np.ndim: ops.ndim_of,
+    np.sum: x.sum_rule, np.mean: x.mean_rule, np.prod: x.prod_rule,
+    np.max: x.minmax_rule(ops.amax, "max"), np.min: x.minmax_rule(ops.amin, "min"),
+    np.amax: x.minmax_rule(ops.amax, "amax"), np.amin: x.minmax_rule(ops.amin, "amin"),
+    np.argmax: x.arg_rule(ops.argmax, "argmax"), np.argmin: x.arg_rule(ops.argmin, "argmin"),
+    np.all: x.minmax_rule(ops.all, "all"), np.any: x.minmax_rule(ops.any, "any"),
+    np.var: x.var_rule, np.std: x.std_rule, np.cumsum: x.cumsum_rule,
+    np.dot: ops.dot, np.matmul: ops.matmul, np.vdot: ops.vdot, np.inner: ops.inner,
+    np.outer: ops.outer, np.tensordot: ops.tensordot, np.einsum: linalg.einsum,
+    np.linalg.norm: linalg.norm, np.where: x.where_rule, np.transpose: ops.transpose,
+    np.reshape: x.reshape_rule, np.ravel: ops.ravel, np.squeeze: ops.squeeze,
+    np.expand_dims: ops.expand_dims, np.concatenate: x.concatenate_rule,
+    np.stack: x.stack_rule, np.hstack: x.hstack, np.vstack: x.vstack,
+    np.atleast_1d: x.atleast_1d, np.atleast_2d: x.atleast_2d,
+    np.clip: x.clip_rule, np.broadcast_to: ops.broadcast_to,
+    np.zeros_like: x.like_rule(x.zeros_like), np.ones_like: x.like_rule(x.ones_like),
+    np.full_like: x.full_like_rule, np.take: x.take, np.flip: x.flip,
+    np.moveaxis: ops.moveaxis, np.swapaxes: ops.swapaxes, np.astype: x.astype_rule,
+    np.shape: ops.shape_of, np.ndim: ops.ndim_of, np.size: lambda a: a.size,
+    np.abs: ops.absolute, np.square: ops.square, np.sqrt: ops.sqrt, np.exp: ops.exp,
+    np.log: ops.log,
 }
 
 

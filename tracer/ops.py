@@ -10,6 +10,7 @@ dtype('float32')
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
@@ -303,7 +304,9 @@ def broadcast_to(x, shape):
     xs = shape_of(x)
     if xs == shape:
         return x
-    if len(xs) > len(shape) or any(a not in (1, b) for a, b in zip(xs[::-1], shape[::-1])):
+    # builtins.any: this module's own `any` is np.any's rule
+    if len(xs) > len(shape) or builtins.any(
+            a not in (1, b) for a, b in zip(xs[::-1], shape[::-1])):
         raise ValueError(f"cannot broadcast an array of shape {xs} to shape {shape}")
     dims = tuple(range(len(shape) - len(xs), len(shape)))
     return bind(st.broadcast_in_dim_p, x, shape=shape, broadcast_dimensions=dims)
