@@ -1,0 +1,55 @@
+"""First checks of the transforms: grad, vjp, nesting, the backward plan."""
+
+import numpy as np
+import pytest
+from tracegrad.tracer import make_ir
+from tracegrad.transforms import backward_plan, grad, hessian, jvp, value_and_grad, vjp
+
+
+def test_grad_scalar_and_argnums():
+    assert grad(np.sin)(0.0) == 1.0
+    gx, gy = grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
+    assert (gx, gy) == (3.0, 2.0)
+    v, g = value_and_grad(lambda x: x ** 2)(3.0)
+    assert (v, g) == (9.0, 6.0)
+
+
+def test_no_perturbation_confusion():
+    assert grad(lambda x: x * grad(lambda y: x * y)(1.0))(2.0) == 4.0
+
+
+def test_second_derivative_ir_is_minimal():
+    f = lambda x: x * np.sin(x)
+    closed = make_ir(grad(grad(f)))(1.0)
+    assert len(closed.eqns) <= 6
+    np.testing.assert_allclose(grad(grad(f))(1.0), 2 * np.cos(1.0) - np.sin(1.0))
+
+
+def test_vjp_and_jvp():
+    out, f_vjp = vjp(np.sin, 0.5)
+    np.testing.assert_allclose(f_vjp(2.0)[0], 2 * np.cos(0.5))
+    _, t = jvp(np.sin, (0.5,), (2.0,))
+    np.testing.assert_allclose(t, 2 * np.cos(0.5))
+
+
+def test_backward_plan_interface():
+    closed = make_ir(lambda x, z: x ** 2)(2.0, 3.0)
+    plan = backward_plan(closed.ir, (True, True), (True,))
+    assert plan.zero == (False, True)
+    assert plan.run([np.float64(2.0)], [np.float64(1.0)]) == [4.0, None]
+    assert len(plan.closed.ir.out_vars) == 2
+
+
+def test_hessian():
+    h = hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
+    np.testing.assert_allclose(h, [[6, 0], [0, 12]])
+
+
+def test_errors():
+    with pytest.raises(TypeError, match="jacrev"):
+        grad(lambda x: x * 2)(np.ones(3))
+    with pytest.raises(TypeError, match="float"):
+        grad(lambda x: x * 2)(3)
+    with pytest.raises(ValueError, match="argnums"):
+        grad(lambda x: x, argnums=2)(1.0)
+    assert grad(np.sin)(0.0) == 1.0

@@ -1,0 +1,397 @@
+"""The JAX-style user API: grad, value_and_grad, vjp, jvp, linearize, jacfwd, jacrev,
+hessian, hvp, stop_gradient.
+
+Each wrapper traces the function once (``TracedCall``), takes the transformed
+program from a cache keyed by the traced structure, and evaluates it: eagerly
+with NumPy on the values the trace already computed, or, inside an enclosing
+trace (higher order, a grad inside a traced function), by evaluating it on the
+outer tracers so the enclosing transform sees ordinary equations.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tracer import ops
+from ..tracer.evaluate import eval_ir_flat
+from ..tracer.ir import IR, Aval
+from ..tracer.primitive import current_trace
+from ..tracer.pytree import tree_flatten, tree_map, tree_unflatten
+from ..tracer.trace import Tracer
+from .backward import backward_plan
+from .call import TracedCall, normalize_argnums, to_result
+from .forward import forward_plan, grad_program
+from .jvp import canonical_vars
+
+
+def _zeros(aval: Aval):
+    return np.zeros(aval.shape, aval.dtype)
+
+
+def _forward_values(call: TracedCall, residuals: Sequence[int]) -> tuple[list, list]:
+    """Primal outputs (with aux) and residual values: from the concrete trace, or,
+    inside an enclosing trace, by evaluating the forward program on outer tracers."""
+    ir = call.ir
+    if not call.inline:
+        vals = call.canonical()
+        return list(call.traced.out_vals), [vals[i] for i in residuals]
+    canon = canonical_vars(ir)
+    ext = IR(ir.const_vars, ir.in_vars, ir.eqns,
+             list(ir.out_vars) + [canon[i] for i in residuals])
+    outs = eval_ir_flat(ext, call.traced.consts, call.outer_args)
+    n = len(ir.out_vars)
+    return outs[:n], outs[n:]
+
+
+def _run(plan, residual_values, inputs) -> list:
+    """Evaluate a plan: generated NumPy code eagerly, or bound into the current trace."""
+    if current_trace.get() is None and not any(isinstance(v, Tracer) for v in inputs):
+        return plan.run(residual_values, inputs)
+    closed = plan.closed
+    return eval_ir_flat(closed.ir, closed.consts, list(residual_values) + list(inputs))
+
+
+def _check_scalar_output(call: TracedCall, name: str) -> None:
+    avals = call.out_avals()
+    if len(avals) != 1 or avals[0].shape != ():
+        got = ", ".join(f"shape {a.shape}" for a in avals) or "no array"
+        raise TypeError(
+            f"{name} requires a scalar-output function (one array of shape ()), but it "
+            f"returned {got}. For a non-scalar output use jacrev (the Jacobian) or vjp "
+            "(a vector-Jacobian product), or reduce the output (e.g. np.sum).")
+    if avals[0].dtype.kind not in "fc":
+        raise TypeError(f"{name} requires a real-valued output, got dtype {avals[0].dtype}; "
+                        "convert the output to a float dtype.")
+
+
+# ---------------------------------------------------------------------------
+# grad and value_and_grad
+
+def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Callable:
+    """``value_and_grad(f)(x) == (f(x), grad(f)(x))``, tracing ``f`` once.
+
+    >>> value_and_grad(lambda x: x ** 2)(3.0)
+    (array(9.), array(6.))
+    """
+    single = isinstance(argnums, (int, np.integer))
+
+    @functools.wraps(fun)
+    def wrapped(*args):
+        return _value_and_grad(fun, args, argnums, single, has_aux, "grad", True)
+
+    return wrapped
+
+
+def grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0,
+         has_aux: bool = False) -> Callable:
+    """The gradient of a scalar function; ``@grad`` or ``grad(f, argnums=(0, 1))``.
+
+    >>> grad(np.sin)(0.0)
+    array(1.)
+    >>> grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
+    (array(3.), array(2.))
+    """
+    if fun is None:
+        return functools.partial(grad, argnums=argnums, has_aux=has_aux)
+    single = isinstance(argnums, (int, np.integer))
+
+    @functools.wraps(fun)
+    def wrapped(*args):
+        value, g = _value_and_grad(fun, args, argnums, single, has_aux, "grad", False)
+        return (g, value[1]) if has_aux else g
+
+    return wrapped
+
+
+def _value_and_grad(fun, args, argnums, single, has_aux, name, want_value):
+    nums = normalize_argnums(argnums, len(args), name)
+    call = TracedCall(fun, args, nums, has_aux, name)
+    _check_scalar_output(call, name)
+    n_aux = len(call.ir.out_vars) - 1
+    ct_mask = (True,) + (False,) * n_aux
+    diff_avals = call.diff_avals()
+    if call.inline:
+        prog = grad_program(call.ir, call.wrt, ct_mask, want_value or has_aux, call.key)
+        outs = eval_ir_flat(prog.ir, list(call.traced.consts) + list(prog.consts),
+                            call.outer_args)
+        n_g = len(diff_avals)
+        grads, outs = outs[:n_g], outs[n_g:]
+        value = outs[0] if outs else None
+        aux_vals = outs[1:]
+    else:
+        plan = backward_plan(call.ir, call.wrt, ct_mask, call.key)
+        vals = call.canonical()
+        one = np.ones((), call.out_avals()[0].dtype)[()]
+        grads = plan.run([vals[i] for i in plan.residuals], [one])
+        grads = [_zeros(a) if g is None else g for g, a in zip(grads, diff_avals)]
+        value = call.traced.out_vals[0]
+        aux_vals = call.traced.out_vals[1:]
+    g_tree = call.grads_tree([to_result(g) for g in grads], single)
+    value = to_result(value)
+    if has_aux:
+        value = (value, call.aux(aux_vals))
+    return value, g_tree
+
+
+# ---------------------------------------------------------------------------
+# vjp
+
+def _check_cotangents(call: TracedCall, ct: Any) -> list:
+    leaves, tree = tree_flatten(ct)
+    if tree != call.out_tree:
+        raise ValueError(f"vjp_fun: the cotangent must have the structure of the output "
+                         f"({call.out_tree}), got {tree}")
+    out = []
+    for i, (leaf, aval) in enumerate(zip(leaves, call.out_avals())):
+        if isinstance(leaf, Tracer):
+            shape, dtype = leaf.shape, leaf.dtype
+        else:
+            if isinstance(leaf, (int, float)) and not isinstance(leaf, bool):
+                leaf = np.asarray(leaf, aval.dtype)  # a Python number is weakly typed
+            leaf = np.asarray(leaf)
+            shape, dtype = leaf.shape, leaf.dtype
+        if tuple(shape) != aval.shape or dtype != aval.dtype:
+            where = f" {i}" if len(leaves) > 1 else ""
+            raise ValueError(
+                f"vjp_fun: cotangent{where} should have shape {aval.shape} and dtype "
+                f"{aval.dtype} (like the output), got shape {tuple(shape)} and dtype {dtype}.")
+        out.append(leaf if isinstance(leaf, Tracer) or leaf.ndim else leaf[()])
+    return out
+
+
+def vjp(fun: Callable, *primals: Any, has_aux: bool = False):
+    """``(out, vjp_fun)`` (``(out, vjp_fun, aux)`` with ``has_aux``); ``vjp_fun(ct)``
+    returns one cotangent per primal, as a tuple.
+
+    >>> out, f_vjp = vjp(np.sin, 0.0)
+    >>> f_vjp(1.0)
+    (array(1.),)
+    """
+    call = TracedCall(fun, primals, tuple(range(len(primals))), has_aux, "vjp",
+                      allow_int=True)
+    n_out = call.n_out
+    n_aux = len(call.ir.out_vars) - n_out
+    plan = backward_plan(call.ir, call.wrt, (True,) * n_out + (False,) * n_aux, call.key)
+    outs, res = _forward_values(call, plan.residuals)
+    diff_avals = call.diff_avals()
+    all_avals = [s[0] for s in call.specs]
+
+    def vjp_fun(ct):
+        cts = _check_cotangents(call, ct)
+        grads = _run(plan, res, cts)
+        grads = [_zeros(a) if (g is None or z) and not isinstance(g, Tracer) else g
+                 for g, z, a in zip(grads, plan.zero, diff_avals)]
+        it = iter(grads)
+        flat = [to_result(next(it)) if d else _zeros(a)
+                for d, a in zip(call.diff, all_avals)]
+        return tuple(tree_unflatten(call.in_tree, flat))
+
+    out = tree_unflatten(call.out_tree, [to_result(v) for v in outs[:n_out]])
+    if has_aux:
+        return out, vjp_fun, call.aux(outs[n_out:])
+    return out, vjp_fun
+
+
+# ---------------------------------------------------------------------------
+# forward mode: jvp, linearize
+
+def _check_tangents(call: TracedCall, tangents: Sequence) -> list:
+    leaves, tree = tree_flatten(tuple(tangents))
+    if tree != call.in_tree:
+        raise ValueError(f"jvp: tangents must have the structure of the primals "
+                         f"({call.in_tree}), got {tree}")
+    out = []
+    for i, (leaf, (aval, _), d) in enumerate(zip(leaves, call.specs, call.diff)):
+        if not d:
+            continue
+        if not isinstance(leaf, Tracer):
+            if isinstance(leaf, (int, float)) and not isinstance(leaf, bool):
+                leaf = np.asarray(leaf, aval.dtype)
+            leaf = np.asarray(leaf)
+        if tuple(leaf.shape) != aval.shape or leaf.dtype != aval.dtype:
+            raise ValueError(f"jvp: tangent {i} should have shape {aval.shape} and dtype "
+                             f"{aval.dtype} (like its primal), got shape {tuple(leaf.shape)} "
+                             f"and dtype {leaf.dtype}.")
+        out.append(leaf if isinstance(leaf, Tracer) or leaf.ndim else leaf[()])
+    return out
+
+
+def _linearized(fun, primals, name):
+    call = TracedCall(fun, primals, tuple(range(len(primals))), False, name, allow_int=True)
+    plan = forward_plan(call.ir, call.wrt, call.key)
+    outs, res = _forward_values(call, plan.residuals)
+    return call, plan, outs, res
+
+
+def jvp(fun: Callable, primals: Sequence, tangents: Sequence):
+    """``(fun(*primals), J @ tangents)``: forward-mode derivative.
+
+    >>> jvp(np.sin, (0.0,), (2.0,))
+    (array(0.), array(2.))
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp: primals and tangents must be tuples or lists "
+                        "(one entry per argument)")
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    call, plan, outs, res = _linearized(fun, primals, "jvp")
+    touts = _run(plan, res, _check_tangents(call, tangents))
+    return (tree_unflatten(call.out_tree, [to_result(v) for v in outs]),
+            tree_unflatten(call.out_tree, [to_result(v) for v in touts]))
+
+
+def linearize(fun: Callable, *primals: Any):
+    """``(out, f_jvp)`` where ``f_jvp(*tangents)`` reuses the forward pass.
+
+    >>> out, f_jvp = linearize(np.sin, 0.0)
+    >>> f_jvp(3.0)
+    array(3.)
+    """
+    call, plan, outs, res = _linearized(fun, primals, "linearize")
+
+    def f_jvp(*tangents):
+        touts = _run(plan, res, _check_tangents(call, tangents))
+        return tree_unflatten(call.out_tree, [to_result(v) for v in touts])
+
+    return tree_unflatten(call.out_tree, [to_result(v) for v in outs]), f_jvp
+
+
+# ---------------------------------------------------------------------------
+# Jacobians
+
+def _basis(avals: Sequence[Aval], k: int) -> list:
+    """The k-th standard basis vector of the concatenated flattened ``avals``."""
+    out = []
+    for a in avals:
+        z = np.zeros(a.size, a.dtype)
+        if 0 <= k < a.size:
+            z[k] = 1
+        k -= a.size
+        out.append(z.reshape(a.shape) if a.shape else z.reshape(())[()])
+    return out
+
+
+def _assemble(blocks: list, out_avals, in_avals, rows_are_outputs: bool):
+    """Stack per-basis results into one Jacobian block per (output, input) leaf pair."""
+    jac = []
+    for k, oa in enumerate(out_avals):
+        row = []
+        for li, ia in enumerate(in_avals):
+            if rows_are_outputs:
+                parts = blocks[k][li]
+                m = ops.stack(parts, 0) if parts else np.zeros((0,) + ia.shape, ia.dtype)
+                m = ops.reshape(m, oa.shape + ia.shape)
+            else:
+                parts = blocks[li][k]
+                m = ops.stack(parts, -1) if parts else np.zeros(oa.shape + (0,), oa.dtype)
+                m = ops.reshape(m, oa.shape + ia.shape)
+            row.append(to_result(m))
+        jac.append(row)
+    return jac
+
+
+def _jac_result(call: TracedCall, jac, single: bool):
+    per_out = [call.grads_tree(row, single) for row in jac]
+    return tree_unflatten(call.out_tree, per_out)
+
+
+def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+    """The Jacobian by forward mode, one column per input element.
+
+    >>> jacfwd(lambda x: x ** 2)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    single = isinstance(argnums, (int, np.integer))
+
+    @functools.wraps(fun)
+    def jac_fun(*args):
+        nums = normalize_argnums(argnums, len(args), "jacfwd")
+        call = TracedCall(fun, args, nums, has_aux, "jacfwd")
+        plan = forward_plan(call.ir, call.wrt, call.key)
+        outs, res = _forward_values(call, plan.residuals)
+        in_avals = call.diff_avals()
+        out_avals = call.out_avals()
+        blocks = [[[] for _ in out_avals] for _ in in_avals]
+        offset = 0
+        for li, ia in enumerate(in_avals):
+            for j in range(ia.size):
+                tans = _basis(in_avals, offset + j)
+                cols = _run(plan, res, tans)
+                for k in range(len(out_avals)):
+                    blocks[li][k].append(cols[k])
+            offset += ia.size
+        jac = _jac_result(call, _assemble(blocks, out_avals, in_avals, False), single)
+        return (jac, call.aux(outs[call.n_out:])) if has_aux else jac
+
+    return jac_fun
+
+
+def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+    """The Jacobian by reverse mode, one row per output element.
+
+    >>> jacrev(lambda x: x ** 2)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    single = isinstance(argnums, (int, np.integer))
+
+    @functools.wraps(fun)
+    def jac_fun(*args):
+        nums = normalize_argnums(argnums, len(args), "jacrev")
+        call = TracedCall(fun, args, nums, has_aux, "jacrev")
+        n_out = call.n_out
+        n_aux = len(call.ir.out_vars) - n_out
+        plan = backward_plan(call.ir, call.wrt, (True,) * n_out + (False,) * n_aux, call.key)
+        outs, res = _forward_values(call, plan.residuals)
+        in_avals = call.diff_avals()
+        out_avals = call.out_avals()
+        blocks = [[[] for _ in in_avals] for _ in out_avals]
+        offset = 0
+        for k, oa in enumerate(out_avals):
+            for i in range(oa.size):
+                cts = _basis(out_avals, offset + i)
+                rows = _run(plan, res, cts)
+                for li, ia in enumerate(in_avals):
+                    g = rows[li]
+                    blocks[k][li].append(_zeros(ia) if g is None else g)
+            offset += oa.size
+        jac = _jac_result(call, _assemble(blocks, out_avals, in_avals, True), single)
+        return (jac, call.aux(outs[n_out:])) if has_aux else jac
+
+    return jac_fun
+
+
+def hessian(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """The Hessian, forward-over-reverse: ``jacfwd(jacrev(f))``.
+
+    >>> hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    return jacfwd(jacrev(fun, argnums), argnums)
+
+
+def hvp(fun: Callable, primals: Sequence, tangents: Sequence):
+    """Hessian-vector product ``H @ v`` as ``jvp(grad(f), primals, tangents)[1]``.
+
+    >>> hvp(lambda x: np.sum(x ** 3), (np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))
+    array([6., 0.])
+    """
+    argnums = tuple(range(len(primals)))
+    g = grad(fun, argnums=argnums if len(primals) > 1 else 0)
+    return jvp(g, primals, tangents)[1]
+
+
+def stop_gradient(x: Any) -> Any:
+    """The identity whose derivative is zero (applied to every leaf of a pytree).
+
+    >>> grad(lambda x: x * stop_gradient(x))(3.0)
+    array(3.)
+    """
+    return tree_map(lambda v: ops.stop_gradient(v) if isinstance(v, Tracer) else v, x)

@@ -1,0 +1,139 @@
+"""Tracing one call of a user function for a transform (shared by the user API).
+
+``TracedCall`` flattens the arguments, checks the differentiated leaves, traces
+the function once (with concrete values when they are known) and knows whether
+it runs eagerly or inside an enclosing trace (then results are inlined into it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tracer.api import flatten_args, trace_flat
+from ..tracer.primitive import current_trace
+from ..tracer.pytree import tree_flatten, tree_unflatten
+from ..tracer.trace import Tracer
+from .backward import canonical_values, structure_key
+
+
+def normalize_argnums(argnums: int | Sequence[int], nargs: int, name: str) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
+    out = []
+    for a in nums:
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{name}: argnums must be an int or a tuple of ints, got {a!r}")
+        if not -nargs <= a < nargs:
+            raise ValueError(
+                f"{name}: argnums={argnums!r} is out of range for a function called with "
+                f"{nargs} positional argument{'s' if nargs != 1 else ''} (valid: "
+                f"{-nargs} .. {nargs - 1}).")
+        out.append(int(a) % nargs)
+    return tuple(out)
+
+
+class TracedCall:
+    """``fun(*args)`` traced once; ``diff`` marks the differentiated leaves."""
+
+    def __init__(self, fun: Callable, args: Sequence[Any], argnums: tuple[int, ...],
+                 has_aux: bool, name: str, allow_int: bool = False):
+        self.name = name
+        self.argnums = argnums
+        leaves, specs, in_tree = flatten_args(args)
+        counts = [len(tree_flatten(a)[0]) for a in args]
+        owner = [i for i, c in enumerate(counts) for _ in range(c)]
+        diff = [owner[j] in argnums for j in range(len(leaves))]
+        for j, (aval, _) in enumerate(specs):
+            if diff[j] and aval.dtype.kind not in "fc":
+                if allow_int:
+                    diff[j] = False
+                    continue
+                raise TypeError(
+                    f"{name} requires real- or complex-valued inputs (a float dtype), but "
+                    f"argument {owner[j]} has a leaf of dtype {aval.dtype} ({aval}). Pass "
+                    "a float array (e.g. x.astype(np.float64) or 2.0 instead of 2), or use "
+                    "vjp for integer inputs.")
+        self.leaves, self.specs, self.in_tree = leaves, specs, in_tree
+        self.arg_counts = counts
+        self.leaf_owner = owner
+        self.has_aux = has_aux
+        self.aux_tree = None
+        box: list = []
+
+        def flat_fn(*tracers):
+            out = fun(*tree_unflatten(in_tree, tracers))
+            aux_leaves: list = []
+            if has_aux:
+                if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                    raise TypeError(f"{name} with has_aux=True needs the function to return "
+                                    f"a pair (output, aux), got {type(out).__name__}")
+                out, aux = out
+                aux_leaves, aux_tree = tree_flatten(aux)
+                box.append(aux_tree)
+            out_leaves, out_tree = tree_flatten(out)
+            box.insert(0, out_tree)
+            return list(out_leaves) + list(aux_leaves)
+
+        self.inline = current_trace.get() is not None
+        self.traced = traced = trace_flat(flat_fn, specs)
+        self.out_tree = box[0]
+        if has_aux:
+            self.aux_tree = box[1]
+        self.n_out = len(traced.ir.out_vars) - (_count(self.aux_tree) if has_aux else 0)
+        self.ir = traced.ir
+        self.wrt = tuple(diff) + (False,) * len(traced.captured)
+        self.diff = diff
+        self.outer_args = list(leaves) + list(traced.captured)
+        self._key = None
+
+    @property
+    def key(self) -> tuple:
+        if self._key is None:
+            self._key = structure_key(self.ir)
+        return self._key
+
+    def canonical(self) -> list:
+        t = self.traced
+        return canonical_values(t.consts, t.in_vals, t.ir.eqns, t.eqn_vals)
+
+    def out_avals(self):
+        return [a.aval for a in self.ir.out_vars[:self.n_out]]
+
+    def out_values(self) -> list:
+        return list(self.traced.out_vals[:self.n_out])
+
+    def aux(self, values: Sequence) -> Any:
+        """The aux pytree from the flat aux values."""
+        return tree_unflatten(self.aux_tree, [to_result(v) for v in values])
+
+    def diff_avals(self):
+        return [s[0] for s, d in zip(self.specs, self.diff) if d]
+
+    def grads_tree(self, flat: Sequence, single: bool) -> Any:
+        """One gradient per differentiated leaf -> the pytree(s) of argnums."""
+        it = iter(flat)
+        per_arg: dict[int, list] = {a: [] for a in self.argnums}
+        for owner, d in zip(self.leaf_owner, self.diff):
+            if owner in per_arg:
+                per_arg[owner].append(next(it) if d else None)
+        trees = []
+        for a in self.argnums:
+            _, tree = tree_flatten(self._arg(a))
+            trees.append(tree_unflatten(tree, per_arg[a]))
+        return trees[0] if single else tuple(trees)
+
+    def _arg(self, i):
+        return tree_unflatten(self.in_tree, self.leaves)[i]
+
+
+def _count(tree) -> int:
+    return 0 if tree is None else tree.num_leaves
+
+
+def to_result(v) -> Any:
+    """Transform results as NumPy arrays (0-d for scalars); tracers pass through."""
+    if isinstance(v, Tracer) or v is None:
+        return v
+    return np.asarray(v)
