@@ -75,6 +75,7 @@ def to_dot(ir: IR | ClosedIR, *, title: str | None = None, rankdir: str = "TB",
     node_of: dict[int, str] = {}   # id(Var) -> DOT node id
     outputs = {id(a) for a in body.out_vars if type(a) is Var}
     lines = ["digraph IR {", f"  rankdir={rankdir};",
+             '  graph [fontname="Helvetica"];',
              '  node [fontname="Helvetica", fontsize=11];',
              '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];']
     if title:

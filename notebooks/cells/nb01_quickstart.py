@@ -111,4 +111,12 @@ print(grad(g)(np.array([1.0, 2.0])))     # doubled 3 times: 8 * ones
 print(grad(g)(np.array([-1.0, 2.0])))    # the other branch: -8 * ones
 print(make_ir(g)(np.array([1.0, 2.0])))
 """),
+    ("md", """
+The comparisons that steered the loop and the branch (`lt`, `gt`) are in the IR too; no
+output depends on them, so the dead-code pass removes them (more passes in notebook 06):
+"""),
+    ("code", """
+from tracegrad.tracer.passes import dce
+print(dce(make_ir(g)(np.array([1.0, 2.0]))))
+"""),
 ]

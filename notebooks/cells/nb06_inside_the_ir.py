@@ -25,10 +25,7 @@ from IPython.display import Image
 from tracegrad.tracer import make_ir
 from tracegrad.tracer.dot import render_dot, to_dot
 from tracegrad.tracer.passes import cse, dce, optimize, simplify
-from tracegrad.transforms import grad, hessian
-from tracegrad.transforms.jvp import jvp_ir
-from tracegrad.transforms.partial_eval import partial_eval
-from tracegrad.transforms.transpose import transpose_ir
+from tracegrad.transforms import grad, hessian, jvp_ir, partial_eval, transpose_ir
 
 jax.config.update("jax_enable_x64", True)   # compare float64 programs with float64 programs
 """),
