@@ -247,26 +247,19 @@ def _slice(ct, x, *, start_indices, limit_indices, strides):
 
 @transpose_rule(st.pad_p)
 def _pad(ct, x, pv, *, padding_config):
-    out = []
-    if is_linear(x):
-        unpad = tuple((-lo, -hi, 0) for lo, hi, _ in padding_config)
-        t = bind(st.pad_p, ct, lax.const(ct, 0), padding_config=unpad)
-        shape = lax.shape_of(t)
-        t = bind(st.slice_p, t, start_indices=(0,) * len(shape), limit_indices=shape,
-                 strides=tuple(i + 1 for _, _, i in padding_config))
-        out.append(t)
-    else:
-        out.append(None)
+    # The operand's cotangent: undo the edge padding (negative edges were crops,
+    # so they pad back with zeros), then take every (interior + 1)-th element.
+    unpad = tuple((-lo, -hi, 0) for lo, hi, _ in padding_config)
+    t = bind(st.pad_p, ct, lax.const(ct, 0), padding_config=unpad)
+    shape = lax.shape_of(t)
+    t = bind(st.slice_p, t, start_indices=(0,) * len(shape), limit_indices=shape,
+             strides=tuple(i + 1 for _, _, i in padding_config))
+    ct_pv = None
     if is_linear(pv):
-        total = lax.reduce_sum(ct, range(len(lax.shape_of(ct))))
-        if out[0] is not None:
-            inner = lax.reduce_sum(out[0], range(len(x.aval.shape)))
-        else:
-            inner = None
-        out.append(total if inner is None else lax.sub(total, inner))
-    else:
-        out.append(None)
-    return out
+        # Every output element that is not an operand element is the padding value.
+        ct_pv = lax.sub(lax.reduce_sum(ct, range(len(lax.shape_of(ct)))),
+                        lax.reduce_sum(t, range(len(shape))))
+    return [t if is_linear(x) else None, ct_pv]
 
 
 @transpose_rule(st.concatenate_p)
