@@ -31,8 +31,8 @@ LOWERINGS: dict[str, Callable[..., Any]] = {}
 def _bcast(fn: Callable) -> Callable:
     """A lax binary op with tracegrad's NumPy broadcasting (operands share one dtype)."""
     def rule(x, y):
-        x, y = jnp.asarray(x), jnp.asarray(y)
-        if x.shape != y.shape:
+        # lax accepts a rank-0 operand against any shape; otherwise broadcast explicitly.
+        if jnp.shape(x) != jnp.shape(y) and jnp.ndim(x) and jnp.ndim(y):
             x, y = jnp.broadcast_arrays(x, y)
         return fn(x, y)
     return rule
