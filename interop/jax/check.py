@@ -47,8 +47,8 @@ def _compare(what: str, ours: Any, theirs: Any, rtol: float, atol: float) -> Non
             x, y = a64[idx], b64[idx]
             raise AssertionError(
                 f"check_against_jax: {what}, {where} entry {idx} "
-                f"({int(bad.sum())} of {bad.size} entries differ): tracegrad={x!r}, "
-                f"JAX={y!r}, |diff|={abs(x - y):.3g} > atol + rtol*|JAX| = "
+                f"({int(bad.sum())} of {bad.size} entries differ): tracegrad={float(x)!r}, "
+                f"JAX={float(y)!r}, |diff|={abs(x - y):.3g} > atol + rtol*|JAX| = "
                 f"{atol + rtol * abs(y):.3g} (rtol={rtol}, atol={atol})")
 
 
