@@ -7,7 +7,9 @@ from .trace import Tracer
 
 
 def _swap(fn):
-    return lambda self, other: fn(other, self)
+    def swapped(self, other):
+        return fn(other, self)
+    return swapped
 
 
 _OPERATORS = {

@@ -31,8 +31,12 @@ def short_dtype(dtype: Any) -> str:
     return _SHORT_DTYPE.get(name, name)
 
 
+_AVALS: dict = {}  # interned avals: (shape, dtype) -> Aval; immutable keys, thread-safe
+
+
 class Aval:
-    """The abstract value of an array: its shape and dtype.
+    """The abstract value of an array: its shape and dtype. Interned, so building one
+    for a shape and dtype seen before is a dictionary look-up.
 
     >>> Aval((3,), np.float64)
     f64[3]
@@ -40,12 +44,26 @@ class Aval:
 
     __slots__ = ("shape", "dtype")
 
-    def __init__(self, shape: Sequence[int], dtype: Any):
+    def __new__(cls, shape: Sequence[int], dtype: Any):
+        try:
+            return _AVALS[(shape, dtype)]
+        except (KeyError, TypeError):  # new, or an unhashable spelling (a list shape)
+            pass
+        self = object.__new__(cls)
         object.__setattr__(self, "shape", tuple(int(d) for d in shape))
         object.__setattr__(self, "dtype", np.dtype(dtype))
+        self = _AVALS.setdefault((self.shape, self.dtype), self)
+        try:
+            _AVALS[(shape, dtype)] = self
+        except TypeError:
+            pass
+        return self
 
     def __setattr__(self, name, value):
         raise AttributeError("Aval is immutable")
+
+    def __reduce__(self):
+        return (Aval, (self.shape, self.dtype))
 
     @property
     def ndim(self) -> int:
@@ -56,8 +74,8 @@ class Aval:
         return int(np.prod(self.shape, dtype=np.int64))
 
     def __eq__(self, other):
-        return (isinstance(other, Aval) and self.shape == other.shape
-                and self.dtype == other.dtype)
+        return self is other or (isinstance(other, Aval) and self.shape == other.shape
+                                 and self.dtype == other.dtype)
 
     def __hash__(self):
         return hash((self.shape, self.dtype))
@@ -66,6 +84,13 @@ class Aval:
         return f"{short_dtype(self.dtype)}[{','.join(map(str, self.shape))}]"
 
     __str__ = __repr__
+
+
+#: NumPy scalar type -> its 0-d aval (the tracer's hot path looks these up by type).
+SCALAR_AVALS: dict = {
+    t: Aval((), t) for t in (np.float64, np.float32, np.float16, np.int64, np.int32,
+                             np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8,
+                             np.bool_, np.complex64, np.complex128)}
 
 
 def aval_of(value: Any) -> Aval:
@@ -93,9 +118,12 @@ class Literal:
     __slots__ = ("val", "aval")
 
     def __init__(self, val: Any, aval: Aval | None = None):
-        val = np.asarray(val)[()] if not isinstance(val, np.generic) else val
+        if type(val) not in SCALAR_AVALS:
+            val = np.asarray(val)[()] if not isinstance(val, np.generic) else val
         self.val = val
-        self.aval = aval if aval is not None else Aval(np.shape(val), val.dtype)
+        if aval is None:
+            aval = SCALAR_AVALS.get(type(val)) or Aval(np.shape(val), val.dtype)
+        self.aval = aval
 
     def _key(self):
         return (self.aval, np.asarray(self.val).tobytes())

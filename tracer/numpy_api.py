@@ -69,6 +69,12 @@ def _check_active(args) -> None:
 
 
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    if method == "__call__" and not kwargs:  # the common case, kept short
+        rule = UFUNCS.get(ufunc)
+        if rule is not None:
+            if current_trace.get() is None:
+                _check_active(inputs)
+            return rule(*inputs)
     _check_active(inputs)
     if method != "__call__" or kwargs.get("out") is not None:
         raise NotImplementedError(

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import prims_elementwise as ew
 from . import prims_structural as st
+from .ir import SCALAR_AVALS, Literal
 from .primitive import bind
 from .trace import Tracer
 
@@ -76,12 +77,56 @@ def as_operand(x: Any) -> Any:
     return arr[()] if arr.ndim == 0 else arr
 
 
+#: (array dtype, Python scalar type) -> the result dtype when they meet (NEP 50: weak).
+_WEAK_RESULT: dict = {}
+#: (dtype, Python type, value) -> Literal; literals are immutable, so they are shared.
+_WEAK_LITERALS: dict = {}
+
+
+def weak_literal(dtype: np.dtype, x: Any) -> Literal | None:
+    """A Python scalar ``x`` as a Literal of ``dtype`` when NEP 50 promotion keeps
+    ``dtype`` (``f32 * 2.0 -> f32``); None when the array side would be promoted."""
+    t = type(x)
+    if x and x == x:  # not 0.0/-0.0 (equal keys, different values) and not NaN
+        key = (dtype, t, x)
+        lit = _WEAK_LITERALS.get(key)
+        if lit is not None:
+            return lit
+    else:
+        key = None
+    res = _WEAK_RESULT.get((dtype, t))
+    if res is None:
+        res = _WEAK_RESULT[(dtype, t)] = np.result_type(dtype, t(0))
+    if res is not dtype and res != dtype:
+        return None
+    scalar = SCALAR_AVALS.get(dtype.type)
+    if scalar is None:
+        return None
+    lit = Literal(dtype.type(x), scalar)
+    if key is not None:
+        if len(_WEAK_LITERALS) > 4096:  # bounded: programs with many distinct constants
+            _WEAK_LITERALS.clear()
+        _WEAK_LITERALS[key] = lit
+    return lit
+
+
 def promote(*xs: Any) -> list:
     """Bring operands to their common NumPy 2 result dtype (Python scalars are weak)."""
     if len(xs) == 2:
         a, b = xs
-        if type(a) is Tracer and type(b) is Tracer and a.tvar.aval.dtype == b.tvar.aval.dtype:
-            return [a, b]
+        ta, tb = type(a), type(b)
+        if ta is Tracer:
+            if tb is Tracer:
+                if a.tvar.aval.dtype == b.tvar.aval.dtype:
+                    return [a, b]
+            elif tb is float or tb is int:
+                lit = weak_literal(a.tvar.aval.dtype, b)
+                if lit is not None:
+                    return [a, lit]
+        elif tb is Tracer and (ta is float or ta is int):
+            lit = weak_literal(b.tvar.aval.dtype, a)
+            if lit is not None:
+                return [lit, b]
     dtype = np.result_type(*[_dtype_arg(x) for x in xs])
     return [convert(x, dtype) for x in xs]
 
@@ -91,9 +136,29 @@ def _binary(prim, x, y):
     return bind(prim, x, y)
 
 
-def add(x, y): return _binary(ew.add_p, x, y)
-def subtract(x, y): return _binary(ew.sub_p, x, y)
-def multiply(x, y): return _binary(ew.mul_p, x, y)
+def _fast_binary(prim, name: str):
+    """``name(x, y)`` for ``prim``: tracer-with-tracer of one dtype and tracer-with-Python
+    scalar go straight to ``bind`` (the hot path of traced arithmetic)."""
+    def fn(x, y):
+        if type(x) is Tracer:
+            ty = type(y)
+            if ty is Tracer:
+                if x.tvar.aval.dtype is y.tvar.aval.dtype:
+                    return bind(prim, x, y)
+            elif ty is float or ty is int:
+                lit = weak_literal(x.tvar.aval.dtype, y)
+                if lit is not None:
+                    return bind(prim, x, lit)
+        x, y = promote(x, y)
+        return bind(prim, x, y)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``np.{name}`` with NumPy 2 promotion (Python scalars are weak)."
+    return fn
+
+
+add = _fast_binary(ew.add_p, "add")
+subtract = _fast_binary(ew.sub_p, "subtract")
+multiply = _fast_binary(ew.mul_p, "multiply")
 def maximum(x, y): return _binary(ew.max_p, x, y)
 def minimum(x, y): return _binary(ew.min_p, x, y)
 def arctan2(x, y): return _binary(ew.atan2_p, *_to_float(x, y))
@@ -147,6 +212,8 @@ def power(x, y):
 
 
 def _unary(prim, x, need_float=False):
+    if type(x) is Tracer and x.tvar.aval.dtype.kind in "fc":
+        return bind(prim, x)
     x = as_operand(x)
     if need_float and dtype_of(x).kind in "biu":
         x = convert(x, np.float64)

@@ -8,6 +8,7 @@ NumPy way (a scalar literal needs no ``broadcast_in_dim``); the NumPy layer
 from __future__ import annotations
 
 import math
+import operator
 
 import numpy as np
 
@@ -142,20 +143,35 @@ convert_element_type_p.def_abstract_eval(lambda x, *, new_dtype: Aval(x.shape, n
 
 
 def _int_div(x, y):
-    if x.dtype.kind in "iu":
+    if x.dtype.kind in "iu":  # lax.div truncates toward zero
         q = np.abs(x) // np.abs(y)
         return (q * (np.sign(x) * np.sign(y))).astype(x.dtype)[()]
-    return np.true_divide(x, y)
+    return x / y
 
 
+def _max(x, y):
+    if type(x) is np.ndarray or type(y) is np.ndarray:
+        return np.maximum(x, y)
+    # NumPy scalars: a binary ufunc call costs ~1 us, this ~0.1 us; NaN propagates.
+    return y if (y > x or y != y) else x
+
+
+def _min(x, y):
+    if type(x) is np.ndarray or type(y) is np.ndarray:
+        return np.minimum(x, y)
+    return y if (y < x or y != y) else x
+
+
+# Python operators on NumPy values are NumPy's ufuncs, but much faster on NumPy
+# scalars (the 0-d values of a trace) than calling the ufunc itself.
 _BINARY = {
-    "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": _int_div,
-    "max": np.maximum, "min": np.minimum, "pow": np.power, "atan2": np.arctan2,
-    "rem": np.fmod, "and": np.bitwise_and, "or": np.bitwise_or, "xor": np.bitwise_xor,
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": _int_div,
+    "max": _max, "min": _min, "pow": np.power, "atan2": np.arctan2,
+    "rem": np.fmod, "and": operator.and_, "or": operator.or_, "xor": operator.xor,
     "nextafter": np.nextafter,
 }
-_COMPARE = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
-            "gt": np.greater, "ge": np.greater_equal}
+_COMPARE = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
+            "gt": operator.gt, "ge": operator.ge}
 
 binary_prims: dict[str, Primitive] = {}
 compare_prims: dict[str, Primitive] = {}

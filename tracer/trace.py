@@ -23,18 +23,24 @@ from .errors import (
     UnexpectedTracerError,
     user_frame,
 )
-from .ir import IR, Aval, Eqn, Literal, Params, Var
+from .ir import IR, SCALAR_AVALS, Aval, Eqn, Literal, Params, Var
 from .primitive import current_trace
 
-_AVAL_CACHE: dict = {}
+_ARRAY_AVALS: dict = {}  # (shape, dtype) -> Aval, for values produced by impl rules
+_EMPTY_PARAMS = Params()
 
 
 def aval_from_value(val) -> Aval:
-    # Values produced by impl rules are NumPy arrays or NumPy scalars.
+    """The aval of an impl rule's result (a NumPy array or scalar), found by type first."""
+    aval = SCALAR_AVALS.get(type(val))
+    if aval is not None:
+        return aval
+    if not hasattr(val, "dtype"):
+        val = np.asarray(val)
     key = (val.shape, val.dtype)
-    aval = _AVAL_CACHE.get(key)
+    aval = _ARRAY_AVALS.get(key)
     if aval is None:
-        aval = _AVAL_CACHE[key] = Aval(*key)
+        aval = _ARRAY_AVALS[key] = Aval(*key)
     return aval
 
 
@@ -121,35 +127,51 @@ class Trace:
 
     # -- the hot path ---------------------------------------------------------
     def process(self, prim, args, params):
+        """Record ``prim`` applied to ``args``; compute its value when concrete."""
+        # Fast path: every argument is one of this trace's tracers or a Literal.
         atoms = []
         vals = []
         for a in args:
-            if type(a) is Tracer and a._trace is self:
+            t = type(a)
+            if t is Tracer and a._trace is self:
                 atoms.append(a.tvar)
+                vals.append(a.val)
+            elif t is Literal:
+                atoms.append(a)
                 vals.append(a.val)
             else:
                 atom, val = self.to_atom(a)
                 atoms.append(atom)
                 vals.append(val)
+        if params:
+            eqn_params = Params(params)
+        else:
+            eqn_params = _EMPTY_PARAMS
         if self.concrete:
-            out = prim.impl(*vals, **params)
-            if prim.multiple_results:
-                out_vars = tuple(Var(aval_from_value(o)) for o in out)
-            else:
-                out_vars = (Var(aval_from_value(out)),)
+            try:
+                out = prim.impl(*vals, **params)
+            except Exception:
+                # The abstract rule names the problem better (shapes, dtypes) than NumPy.
+                prim.abstract_eval(*[a.aval for a in atoms], **params)
+                raise
+            if not prim.multiple_results:
+                var = Var(SCALAR_AVALS.get(type(out)) or aval_from_value(out))
+                self.eqns.append(Eqn(prim, tuple(atoms), (var,), eqn_params))
+                self.eqn_vals.append(out)
+                return Tracer(self, var, out)
+            out_vars = tuple(Var(aval_from_value(o)) for o in out)
         else:
             avals = prim.abstract_eval(*[a.aval for a in atoms], **params)
-            if prim.multiple_results:
-                out_vars = tuple(Var(a) for a in avals)
-                out = (None,) * len(out_vars)
-            else:
-                out_vars = (Var(avals),)
-                out = None
-        self.eqns.append(Eqn(prim, tuple(atoms), out_vars, Params(params)))
+            if not prim.multiple_results:
+                var = Var(avals)
+                self.eqns.append(Eqn(prim, tuple(atoms), (var,), eqn_params))
+                self.eqn_vals.append(None)
+                return Tracer(self, var, None)
+            out_vars = tuple(Var(a) for a in avals)
+            out = (None,) * len(out_vars)
+        self.eqns.append(Eqn(prim, tuple(atoms), out_vars, eqn_params))
         self.eqn_vals.append(out)
-        if prim.multiple_results:
-            return [Tracer(self, v, o) for v, o in zip(out_vars, out)]
-        return Tracer(self, out_vars[0], out)
+        return [Tracer(self, v, o) for v, o in zip(out_vars, out)]
 
     def to_ir(self, out_atoms) -> IR:
         return IR(self.const_vars, self.in_vars, self.eqns, out_atoms)
@@ -249,6 +271,18 @@ class Tracer:
             "would drop out of the trace and lose the derivative. Use NumPy functions "
             "on the traced value directly (np.sin(x), x @ w, ...), or return it from the "
             "traced function and convert the result.")
+
+    @property
+    def __jax_array__(self):
+        # JAX probes this attribute on unknown arguments; a property that raises gives
+        # our message at every JAX entry point (NotImplementedError: JAX re-wraps a
+        # TypeError into its own generic "not a valid JAX type" message).
+        raise NotImplementedError(
+            f"A tracegrad traced array {self.aval} was passed to a JAX function. JAX "
+            "cannot trace through tracegrad tracers: wrap the JAX function with "
+            "tracegrad.interop.jax.from_jax(jax_fun) to use it inside tracegrad "
+            "transforms, or lower the tracegrad function with to_jax(fun) to use it "
+            "inside JAX.")
 
     def __hash__(self):
         raise TypeError("unhashable type: traced array (use a concrete value as a key)")
