@@ -95,6 +95,8 @@ class Trace:
 
     def to_atom(self, x: Any):
         """The IR atom and value of an argument: tracer, array, scalar or Literal."""
+        if type(x) is Tracer and x._trace is self:
+            return x.tvar, x.val
         if isinstance(x, Tracer):
             if x._trace is self:
                 return x.tvar, x.val
@@ -128,35 +130,47 @@ class Trace:
     # -- the hot path ---------------------------------------------------------
     def process(self, prim, args, params):
         """Record ``prim`` applied to ``args``; compute its value when concrete."""
-        # Fast path: every argument is one of this trace's tracers or a Literal.
-        atoms = []
-        vals = []
-        for a in args:
+        # Unrolled for one and two arguments (most equations): this is the hot path.
+        n = len(args)
+        if n == 2:
+            a, b = args
             t = type(a)
             if t is Tracer and a._trace is self:
-                atoms.append(a.tvar)
-                vals.append(a.val)
+                ai, av = a.tvar, a.val
             elif t is Literal:
-                atoms.append(a)
-                vals.append(a.val)
+                ai, av = a, a.val
             else:
-                atom, val = self.to_atom(a)
-                atoms.append(atom)
-                vals.append(val)
-        if params:
-            eqn_params = Params(params)
+                ai, av = self.to_atom(a)
+            t = type(b)
+            if t is Tracer and b._trace is self:
+                bi, bv = b.tvar, b.val
+            elif t is Literal:
+                bi, bv = b, b.val
+            else:
+                bi, bv = self.to_atom(b)
+            atoms, vals = (ai, bi), (av, bv)
+        elif n == 1:
+            a = args[0]
+            if type(a) is Tracer and a._trace is self:
+                atoms, vals = (a.tvar,), (a.val,)
+            else:
+                ai, av = self.to_atom(a)
+                atoms, vals = (ai,), (av,)
         else:
-            eqn_params = _EMPTY_PARAMS
+            pairs = [self.to_atom(a) for a in args]
+            atoms = tuple([p[0] for p in pairs])
+            vals = tuple([p[1] for p in pairs])
+        eqn_params = Params(params) if params else _EMPTY_PARAMS
         if self.concrete:
             try:
-                out = prim.impl(*vals, **params)
+                out = prim.impl(*vals, **params) if params else prim.impl(*vals)
             except Exception:
                 # The abstract rule names the problem better (shapes, dtypes) than NumPy.
                 prim.abstract_eval(*[a.aval for a in atoms], **params)
                 raise
             if not prim.multiple_results:
                 var = Var(SCALAR_AVALS.get(type(out)) or aval_from_value(out))
-                self.eqns.append(Eqn(prim, tuple(atoms), (var,), eqn_params))
+                self.eqns.append(Eqn(prim, atoms, (var,), eqn_params))
                 self.eqn_vals.append(out)
                 return Tracer(self, var, out)
             out_vars = tuple(Var(aval_from_value(o)) for o in out)
@@ -164,12 +178,12 @@ class Trace:
             avals = prim.abstract_eval(*[a.aval for a in atoms], **params)
             if not prim.multiple_results:
                 var = Var(avals)
-                self.eqns.append(Eqn(prim, tuple(atoms), (var,), eqn_params))
+                self.eqns.append(Eqn(prim, atoms, (var,), eqn_params))
                 self.eqn_vals.append(None)
                 return Tracer(self, var, None)
             out_vars = tuple(Var(a) for a in avals)
             out = (None,) * len(out_vars)
-        self.eqns.append(Eqn(prim, tuple(atoms), out_vars, eqn_params))
+        self.eqns.append(Eqn(prim, atoms, out_vars, eqn_params))
         self.eqn_vals.append(out)
         return [Tracer(self, v, o) for v, o in zip(out_vars, out)]
 
