@@ -1,0 +1,254 @@
+# ruff: noqa: F401  (this module re-exports the shim's public names, as torch does)
+"""tracegrad.interop.torch: a PyTorch-compatible autograd shim on tracegrad's IR.
+
+Run an unmodified PyTorch script with ``python -m tracegrad.interop.torch script.py``,
+or in a notebook::
+
+    with tracegrad.interop.torch.as_torch():
+        import torch            # the shim
+
+Tensors hold NumPy arrays; each operation runs its primitives eagerly and, when
+autograd needs it, records a ``grad_fn`` node holding the equations it emitted.
+``backward()`` / ``autograd.grad()`` assemble the recorded graph into an IR and run
+``tracegrad.transforms.backward_plan`` on it (cached by structure).
+
+Low-level hooks for code built on the shim (nn.functional and friends):
+``apply1(node_name, prim, *tensors_or_scalars, **params)`` applies one primitive
+with recording; ``composite(node_name, fn, tensors, ...)`` records several
+primitives as one node (``fn(b, *handles)`` with ``b(prim, *args, **params)``);
+``inplace(t, result)`` turns an out-of-place result into an in-place update.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math as _math
+from typing import Any
+
+from . import autograd, dtypes, methods  # noqa: F401  (methods installs operators)
+from .autograd import backward as _backward  # noqa: F401
+from .creation import (
+    Generator,
+    arange,
+    as_tensor,
+    device,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    initial_seed,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool_ as bool,  # noqa: A001 - torch.bool
+)
+from .dtypes import (
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    double,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from .dtypes import float32 as float  # noqa: A001 - torch.float
+from .dtypes import int32 as int  # noqa: A001 - torch.int
+from .formatting import set_printoptions
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .graph import AccumulateGrad, Node
+from .ops_core import apply1, composite, convert, inplace, result_np_dtype, traced
+from .ops_math import (
+    abs,
+    absolute,
+    acos,
+    add,
+    allclose,
+    asin,
+    atan,
+    bitwise_not,
+    ceil,
+    clamp,
+    clamp_max,
+    clamp_min,
+    clip,
+    cos,
+    cosh,
+    div,
+    divide,
+    eq,
+    equal,
+    erf,
+    exp,
+    expm1,
+    floor,
+    floor_divide,
+    fmod,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    le,
+    less,
+    less_equal,
+    log,
+    log1p,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    multiply,
+    ne,
+    neg,
+    negative,
+    not_equal,
+    pow,
+    reciprocal,
+    relu,
+    remainder,
+    round,
+    rsqrt,
+    rsub,
+    sigmoid,
+    sign,
+    sin,
+    sinh,
+    sqrt,
+    sub,
+    subtract,
+    tan,
+    tanh,
+    true_divide,
+    where,
+)
+from .ops_reduce import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    bmm,
+    cumsum,
+    dot,
+    inner,
+    log_softmax,
+    logsumexp,
+    matmul,
+    max,
+    mean,
+    min,
+    mm,
+    mv,
+    norm,
+    outer,
+    prod,
+    softmax,
+    std,
+    sum,
+    var,
+)
+from .ops_shape import (
+    broadcast_to,
+    cat,
+    chunk,
+    clone,
+    concat,
+    concatenate,
+    flatten,
+    flip,
+    gather,
+    hstack,
+    index_select,
+    narrow,
+    permute,
+    reshape,
+    select,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    t,
+    transpose,
+    unbind,
+    unflatten,
+    unsqueeze,
+    vstack,
+)
+from .runner import as_torch, install_modules
+from .tensor import Size, Tensor, is_tensor
+
+pi = _math.pi
+e = _math.e
+inf = _math.inf
+nan = _math.nan
+__version__ = "2.13.0+tracegrad"
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+def zero_(input: Tensor) -> Tensor:
+    return input.zero_()
+
+
+FloatTensor = DoubleTensor = LongTensor = Tensor
+
+_LAZY = {"nn": ".nn", "optim": ".optim", "func": ".func", "cuda": ".cuda_stub"}
+
+
+def __getattr__(name: str) -> Any:
+    # nn, optim and func are separate packages of the shim, imported on first use
+    if name in _LAZY:
+        return importlib.import_module(_LAZY[name], __name__)
+    raise AttributeError(f"module 'torch' has no attribute '{name}'")

@@ -1,0 +1,336 @@
+"""Creating tensors: ``tensor ones zeros full arange linspace randn rand empty``...
+
+PyTorch's defaults: Python floats become float32 (the default dtype), Python ints
+int64, bools bool; NumPy arrays keep their dtype. Random numbers come from the
+shim's own generator (``manual_seed`` makes them repeatable; they are not PyTorch's
+exact numbers).
+
+>>> tensor([1, 2]).dtype, tensor(2.0).dtype
+(torch.int64, torch.float32)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .tensor import Tensor
+
+
+class device:  # noqa: N801 - PyTorch's name
+    """``torch.device('cpu')``: the only device of the shim."""
+
+    def __init__(self, type: Any = "cpu", index: int | None = None):
+        self.type = str(type).split(":")[0]
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}')"
+
+    def __str__(self) -> str:
+        return self.type
+
+    def __eq__(self, other: Any) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(self.type)
+
+
+def _infer_np(data: Any) -> np.ndarray:
+    """Data (nested lists of numbers or tensors, NumPy, scalars) as an array with
+    PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        return data._data.copy()
+    if isinstance(data, np.ndarray):
+        return data.copy()
+    if isinstance(data, np.generic):
+        return np.asarray(data)
+    kinds = set()
+    flat = []
+
+    def walk(x: Any) -> Any:
+        if isinstance(x, Tensor):
+            if x._data.size != 1 and x._data.ndim:
+                return [walk(e) for e in x._data.tolist()]
+            kinds.add({"b": bool, "f": float, "c": complex}.get(x._data.dtype.kind, int))
+            return x._data.reshape(()).item()
+        if isinstance(x, (list, tuple)):
+            return [walk(e) for e in x]
+        if isinstance(x, np.ndarray):
+            return walk(x.tolist())
+        if isinstance(x, np.generic):
+            x = x.item()
+        if isinstance(x, bool):
+            kinds.add(bool)
+        elif isinstance(x, int):
+            kinds.add(int)
+        elif isinstance(x, float):
+            kinds.add(float)
+        elif isinstance(x, complex):
+            kinds.add(complex)
+        else:
+            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+        flat.append(x)
+        return x
+
+    nested = walk(data)
+    if complex in kinds:
+        dt = dtypes.complex64.np
+    elif float in kinds:
+        dt = dtypes.get_default_dtype().np
+    elif int in kinds:
+        dt = np.dtype(np.int64)
+    elif bool in kinds:
+        dt = np.dtype(np.bool_)
+    else:
+        dt = dtypes.get_default_dtype().np
+    try:
+        return np.array(nested, dtype=dt)
+    except ValueError as e:
+        raise ValueError(f"expected sequence of equal-length lists: {e}") from None
+
+
+def _finish(arr: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
+    if dtype is not None:
+        arr = arr.astype(dtypes.to_numpy(dtype), copy=False)
+    if not arr.flags.writeable:
+        arr = arr.copy()
+    t = Tensor._wrap(arr)
+    if requires_grad:
+        if arr.dtype.kind not in "fc":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        t._rg = True
+    return t
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """A new leaf tensor copied from ``data``.
+
+    >>> tensor(2.0, requires_grad=True)
+    tensor(2., requires_grad=True)
+    """
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+    return _finish(_infer_np(data), dtype, requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    if isinstance(data, Tensor) and dtype is None:
+        return data
+    if isinstance(data, np.ndarray) and dtype is None:
+        return Tensor._wrap(data)
+    return _finish(_infer_np(data), dtype, False)
+
+
+def from_numpy(a: np.ndarray) -> Tensor:
+    """A tensor sharing ``a``'s memory."""
+    dtypes.from_numpy(a.dtype)
+    return Tensor._wrap(a)
+
+
+def _size(size: tuple) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return tuple(int(s) for s in size)
+
+
+def _filled(fill: Any, size: tuple, dtype: Any, requires_grad: bool,
+            default: Any = None) -> Tensor:
+    dt = dtypes.to_numpy(dtype) if dtype is not None else (
+        default or dtypes.get_default_dtype().np)
+    return _finish(np.full(_size(size), fill, dtype=dt), None, requires_grad)
+
+
+def zeros(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False,
+          out: Any = None, layout: Any = None) -> Tensor:
+    """``zeros(2, 3)``: float32 zeros."""
+    return _filled(0, shape if size is None else (size,), dtype, requires_grad)
+
+
+def ones(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False,
+         out: Any = None, layout: Any = None) -> Tensor:
+    """``ones(2, 2, requires_grad=True)``."""
+    return _filled(1, shape if size is None else (size,), dtype, requires_grad)
+
+
+def empty(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False,
+          layout: Any = None, memory_format: Any = None) -> Tensor:
+    """Uninitialised in PyTorch; zeros here (deterministic)."""
+    return _filled(0, shape if size is None else (size,), dtype, requires_grad)
+
+
+def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """``full((2, 2), 7.0)``; the dtype follows the fill value."""
+    if dtype is None:
+        dtype = dtypes.scalar_dtype(fill_value)
+    return _filled(fill_value, (tuple(size),) if not isinstance(size, int) else (size,),
+                   dtype, requires_grad)
+
+
+def _like(input: Tensor, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
+    dt = dtypes.to_numpy(dtype) if dtype is not None else input._data.dtype
+    return _finish(np.full(input._data.shape, fill, dtype=dt), None, requires_grad)
+
+
+def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return _like(input, 0, dtype, requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return _like(input, 1, dtype, requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return _like(input, 0, dtype, requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    return _like(input, fill_value, dtype, requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``arange(4.0)`` -> ``tensor([0., 1., 2., 3.])``; ints give int64."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if dtype is None:
+        dt = dtypes.get_default_dtype().np if any(isinstance(v, float) for v in vals) \
+            else np.dtype(np.int64)
+    else:
+        dt = dtypes.to_numpy(dtype)
+    s, e, st = vals
+    n = int(np.ceil((e - s) / st)) if st else 0
+    arr = (s + np.arange(max(n, 0), dtype=np.float64) * st).astype(dt)
+    return _finish(arr, None, requires_grad)
+
+
+def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    dt = dtypes.to_numpy(dtype) if dtype is not None else dtypes.get_default_dtype().np
+    arr = np.linspace(float(start), float(end), int(steps), dtype=np.float64)
+    if steps > 1:
+        # PyTorch fills the second half backwards from ``end`` (symmetric rounding)
+        step = (float(end) - float(start)) / (steps - 1)
+        half = steps // 2
+        idx = np.arange(steps)
+        arr = np.where(idx < half, float(start) + step * idx,
+                       float(end) - step * (steps - 1 - idx))
+    return _finish(arr.astype(dt), None, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False,
+        device: Any = None) -> Tensor:
+    dt = dtypes.to_numpy(dtype) if dtype is not None else dtypes.get_default_dtype().np
+    return _finish(np.eye(n, m, dtype=dt), None, requires_grad)
+
+
+# ---------------------------------------------------------------------------
+# random numbers (the shim's own generator)
+
+_rng = [np.random.default_rng(0)]
+
+
+def manual_seed(seed: int) -> Any:
+    """Reseed the shim's generator (values differ from PyTorch's, sequences repeat)."""
+    _rng[0] = np.random.default_rng(int(seed))
+    return _Generator()
+
+
+def seed() -> int:
+    s = int(np.random.SeedSequence().entropy % (2 ** 63))
+    manual_seed(s)
+    return s
+
+
+def initial_seed() -> int:
+    return 0
+
+
+class _Generator:
+    def manual_seed(self, s: int) -> _Generator:
+        manual_seed(s)
+        return self
+
+
+Generator = _Generator
+
+
+def _rand_dtype(dtype: Any) -> np.dtype:
+    return dtypes.to_numpy(dtype) if dtype is not None else dtypes.get_default_dtype().np
+
+
+def randn(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False, generator: Any = None) -> Tensor:
+    """Standard normal samples of shape ``size``."""
+    shape = _size(shape if size is None else (size,))
+    arr = _rng[0].standard_normal(shape).astype(_rand_dtype(dtype))
+    return _finish(np.asarray(arr), None, requires_grad)
+
+
+def rand(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False, generator: Any = None) -> Tensor:
+    """Uniform samples in [0, 1) of shape ``size``."""
+    shape = _size(shape if size is None else (size,))
+    arr = _rng[0].random(shape).astype(_rand_dtype(dtype))
+    return _finish(np.asarray(arr), None, requires_grad)
+
+
+def randint(low: int, high: int | None = None, size: Any = (), *, dtype: Any = None,
+            device: Any = None, generator: Any = None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    dt = dtypes.to_numpy(dtype) if dtype is not None else np.dtype(np.int64)
+    return _finish(_rng[0].integers(low, high, tuple(size)).astype(dt), None, False)
+
+
+def randperm(n: int, *, dtype: Any = None, device: Any = None, generator: Any = None) -> Tensor:
+    return Tensor._wrap(_rng[0].permutation(n).astype(np.int64))
+
+
+def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    """Fill ``t`` in place with normal samples (used by nn.init)."""
+    t._data[...] = _rng[0].normal(mean, std, t._data.shape)
+    t._vc[0] += 1
+    return t
+
+
+def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+    """Fill ``t`` in place with uniform samples in [a, b) (used by nn.init)."""
+    t._data[...] = _rng[0].uniform(a, b, t._data.shape)
+    t._vc[0] += 1
+    return t
+
+
+def legacy_tensor_init(t: Tensor, args: tuple, kwargs: dict) -> None:
+    """``torch.Tensor(2, 3)`` (uninitialised float32) or ``torch.Tensor([1, 2])``."""
+    if len(args) == 1 and not isinstance(args[0], int):
+        data = _infer_np(args[0]).astype(dtypes.get_default_dtype().np)
+    else:
+        data = np.zeros(_size(args), dtype=dtypes.get_default_dtype().np)
+    Tensor._init_from(t, data)

@@ -1,0 +1,316 @@
+"""Dispatch: apply primitives to tensors eagerly, recording a node when autograd needs one.
+
+The hot path is ``apply1`` (one primitive = one node, e.g. ``mul`` -> ``MulBackward0``)
+and ``binary`` (PyTorch type promotion, Python scalars as literals). ``composite``
+runs a function that emits several primitives into ONE node (``mean`` = ``reduce_sum``
+then ``div`` -> ``MeanBackward0``). ``inplace`` turns an out-of-place result into an
+in-place update with version counting. These are the documented low-level hooks for
+code built on the shim (nn.functional):
+
+>>> from tracegrad.tracer.prims_elementwise import tanh_p
+>>> y = apply1("TanhBackward0", tanh_p, x)          # doctest: +SKIP
+>>> z = composite("MyOpBackward0", fn, [x, w], k=2)  # fn(b, xh, wh, k=2) -> handle
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...tracer import prims_elementwise as ew
+from ...tracer.ir import Eqn, Params, Var
+from ...tracer.trace import aval_from_value
+from . import dtypes
+from .grad_mode import _enabled
+from .graph import Builder, eager, literal, new_node, node_class, user_site
+from .tensor import Tensor
+
+_ndarray = np.ndarray
+_asarray = np.asarray
+
+
+def _var_of(t: Tensor) -> Var:
+    var = t._var
+    if var is None:
+        var = t._var = Var(aval_from_value(t._data))
+    return var
+
+
+def apply1(name: str | type, prim, *args: Any, **params: Any) -> Tensor:
+    """Apply one primitive to tensors (and scalars already of the right NumPy dtype).
+
+    Records one node named ``name`` when grad mode is on and an input requires grad.
+    """
+    vals = [a._data if isinstance(a, Tensor) else a for a in args]
+    out = prim.impl(*vals, **params)
+    if type(out) is not _ndarray:
+        out = _asarray(out)
+    if _enabled.get():
+        for a in args:
+            if isinstance(a, Tensor) and (a._rg or a._fn is not None):
+                return _record1(name, prim, args, params, out)
+    return Tensor._wrap(out)
+
+
+def _record1(name, prim, args, params, out) -> Tensor:
+    cls = node_class(name) if type(name) is str else name
+    n = new_node(cls)
+    atoms = []
+    ins = []
+    ivals = []
+    ivers = []
+    nexts = []
+    for a in args:
+        if isinstance(a, Tensor):
+            var = a._var
+            if var is None:
+                var = a._var = Var(aval_from_value(a._data))
+            atoms.append(var)
+            ins.append(var)
+            ivals.append(a._data)
+            vc = a._vc
+            ivers.append((vc, vc[0]))
+            fn = a._fn
+            nexts.append(fn if fn is not None else a._producer())
+        else:
+            lit = a if type(a) is not np.ndarray else a
+            atoms.append(literal(lit.item(), lit.dtype) if hasattr(lit, "dtype") else lit)
+    ovar = Var(aval_from_value(out))
+    n.ins = tuple(ins)
+    n.ivals = tuple(ivals)
+    n.ivers = tuple(ivers)
+    n.nexts = tuple(nexts)
+    n.eqns = [Eqn(prim, tuple(atoms), (ovar,), Params(params))]
+    n.vals = [out]
+    n.outs = (ovar,)
+    n.opos = (0,)
+    t = Tensor._wrap(out, n, ovar)
+    n.overs = ((t._vc, 0),)
+    n.site = user_site()
+    return t
+
+
+def composite(name: str, fn, tensors: list[Tensor], *args: Any, **kw: Any):
+    """Run ``fn(b, *handles, *args, **kw)`` emitting several primitives into ONE node.
+
+    ``b(prim, *operands, **params)`` applies a primitive (handles, constant arrays,
+    NumPy scalars). ``fn`` returns a handle, or a list/tuple of handles and plain
+    arrays (non-differentiable outputs such as indices). Without recording, ``fn``
+    gets plain arrays and ``b`` evaluates eagerly.
+    """
+    record = False
+    if _enabled.get():
+        for t in tensors:
+            if t._rg or t._fn is not None:
+                record = True
+                break
+    if not record:
+        out = fn(eager, *[t._data for t in tensors], *args, **kw)
+        if isinstance(out, (list, tuple)):
+            return type(out)(Tensor._wrap(_asarray(o)) for o in out)
+        return Tensor._wrap(_asarray(out))
+    node = new_node(node_class(name))
+    b = Builder(node)
+    handles = [b.input(t) for t in tensors]
+    out = fn(b, *handles, *args, **kw)
+    many = isinstance(out, (list, tuple))
+    outs = list(out) if many else [out]
+    diff = [o for o in outs if type(o) is not _ndarray]
+    result = []
+    bound = []
+    for o in outs:
+        if type(o) is _ndarray:
+            result.append(Tensor._wrap(o))
+        else:
+            t = Tensor._wrap(o.val, node, o.var)
+            result.append(t)
+            bound.append(t._vc)
+    b.finish(diff, bound)
+    node.site = user_site()
+    return type(out)(result) if many else result[0]
+
+
+# ---------------------------------------------------------------------------
+# dtypes and promotion
+
+def dtype_of(x: Any) -> np.dtype:
+    return x._data.dtype if isinstance(x, Tensor) else dtypes.scalar_dtype(x).np
+
+
+def _prio(t: Tensor) -> int:
+    return 2 if t._data.ndim else 1
+
+
+def result_np_dtype(*xs: Any) -> np.dtype:
+    """PyTorch's result dtype of tensors and Python scalars, as a NumPy dtype."""
+    ops = []
+    for x in xs:
+        if isinstance(x, Tensor):
+            ops.append((dtypes.from_numpy(x._data.dtype), _prio(x)))
+        elif isinstance(x, (bool, int, float, complex, np.generic)):
+            if isinstance(x, np.generic):
+                x = x.item()
+            ops.append((dtypes.scalar_dtype(x), 0))
+    return dtypes.result_type(ops).np
+
+
+def convert(t: Tensor, np_dtype: np.dtype) -> Tensor:
+    """``t`` as ``np_dtype`` (recorded as ToCopyBackward0 when it carries a gradient)."""
+    if t._data.dtype == np_dtype:
+        return t
+    if (t._rg or t._fn is not None) and np_dtype.kind in "fc" and _enabled.get():
+        return apply1("ToCopyBackward0", ew.convert_element_type_p, t, new_dtype=np_dtype)
+    return Tensor._wrap(t._data.astype(np_dtype))
+
+
+def as_tensor_like(x: Any, np_dtype: np.dtype) -> Tensor:
+    if isinstance(x, Tensor):
+        return convert(x, np_dtype)
+    return Tensor._wrap(_asarray(x, dtype=np_dtype))
+
+
+def binary(name: str, prim, a: Any, b: Any, out_dtype: np.dtype | None = None) -> Tensor:
+    """``prim(a, b)`` with PyTorch's promotion; either side may be a Python scalar.
+
+    ``out_dtype`` forces the computation dtype (true division of integers).
+    """
+    ta = isinstance(a, Tensor)
+    tb = isinstance(b, Tensor)
+    if ta and tb:
+        da = a._data.dtype
+        if da == b._data.dtype and out_dtype is None:
+            return apply1(name, prim, a, b)
+        dt = out_dtype or result_np_dtype(a, b)
+        return apply1(name, prim, convert(a, dt), convert(b, dt))
+    if ta:
+        t, s, t_first = a, b, True
+    elif tb:
+        t, s, t_first = b, a, False
+    else:
+        raise TypeError(f"unsupported operand types: {type(a).__name__}, {type(b).__name__}")
+    if isinstance(s, np.ndarray):
+        s = Tensor._wrap(s)
+        return binary(name, prim, a if ta else s, b if tb else s, out_dtype)
+    if not isinstance(s, (int, float, bool, complex, np.generic)):
+        return NotImplemented
+    if isinstance(s, np.generic):
+        s = s.item()
+    dt = t._data.dtype
+    if out_dtype is not None:
+        dt2 = out_dtype
+    else:
+        sk = dtypes.scalar_dtype(s)._kind
+        tk = dtypes.from_numpy(dt)._kind
+        dt2 = dt if sk <= tk else dtypes.result_type([(dtypes.from_numpy(dt), 2),
+                                                       (dtypes.scalar_dtype(s), 0)]).np
+    if dt2 != dt:
+        t = convert(t, dt2)
+    sv = dt2.type(s)
+    return apply1(name, prim, t, sv) if t_first else apply1(name, prim, sv, t)
+
+
+# ---------------------------------------------------------------------------
+# in-place updates
+
+def check_inplace(t: Tensor) -> None:
+    """PyTorch refuses in-place changes of a leaf that requires grad (in grad mode)."""
+    if t._fn is None and t._rg and _enabled.get():
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+
+
+def inplace(t: Tensor, result: Tensor) -> Tensor:
+    """Write ``result`` (computed out of place from ``t``) into ``t``; bump its version."""
+    check_inplace(t)
+    data = t._data
+    rd = result._data
+    if rd.shape != data.shape:
+        raise RuntimeError(f"output with shape [{', '.join(map(str, data.shape))}] doesn't "
+                           f"match the broadcast shape [{', '.join(map(str, rd.shape))}]")
+    if rd.dtype != data.dtype:
+        if dtypes.from_numpy(rd.dtype)._kind > dtypes.from_numpy(data.dtype)._kind:
+            from .tensor import _LEGACY
+            raise RuntimeError(
+                f"result type {_LEGACY[rd.dtype.name][:-6]} can't be cast to the desired "
+                f"output type {_LEGACY[data.dtype.name][:-6]}")
+        result = convert(result, data.dtype)
+        rd = result._data
+    node = result._fn
+    if node is not None:
+        # the node read the old value of ``t`` from this very array: keep a private copy
+        old = None
+        ivals = list(node.ivals)
+        ivers = list(node.ivers)
+        for i, v in enumerate(ivals):
+            if v is data:
+                if old is None:
+                    old = data.copy()
+                ivals[i] = old
+                ivers[i] = None
+        node.ivals = tuple(ivals)
+        node.ivers = tuple(ivers)
+    if data.ndim:
+        np.copyto(data, rd, casting="unsafe")
+    else:
+        data[()] = rd
+    vc = t._vc
+    vc[0] += 1
+    vc[2] = user_site()
+    if node is not None:
+        t._fn = node
+        t._var = result._var
+        vc[1] = node
+        node.overs = ((vc, vc[0]),)
+    elif t._fn is None:
+        t._var = None
+    return t
+
+
+# ---------------------------------------------------------------------------
+# ops written with the tracer's NumPy layer (indexing, index updates): traced once per
+# call on the concrete values, and the trace's equations become one node
+
+
+def traced(name: str, fn, tensors: list[Tensor]) -> Tensor:
+    """``fn(*arrays)`` written with ``tracegrad.tracer`` NumPy semantics, as ONE node."""
+    record = False
+    if _enabled.get():
+        for t in tensors:
+            if t._rg or t._fn is not None:
+                record = True
+                break
+    if not record:
+        return Tensor._wrap(_asarray(fn(*[t._data for t in tensors])))
+    from ...tracer.api import trace_flat
+    from ...tracer.ir import Literal
+
+    tr = trace_flat(lambda *xs: [fn(*xs)], [(aval_from_value(t._data), t._data)
+                                           for t in tensors])
+    node = new_node(node_class(name))
+    b = Builder(node)
+    mapping = {}
+    for v, t in zip(tr.ir.in_vars, tensors):
+        mapping[v] = b.input(t).var
+    for v, c in zip(tr.ir.const_vars, tr.consts):
+        mapping[v] = b.const(_asarray(c)).var
+    for eqn, val in zip(tr.ir.eqns, tr.eqn_vals):
+        ins = tuple(mapping.get(a, a) if type(a) is Var else a for a in eqn.inputs)
+        b.eqns.append(Eqn(eqn.prim, ins, eqn.outputs, eqn.params))
+        if eqn.prim.multiple_results:
+            b.vals.extend(_asarray(x) for x in val)
+        else:
+            b.vals.append(_asarray(val))
+    out = tr.ir.out_vars[0]
+    out_val = _asarray(tr.out_vals[0])
+    if type(out) is Literal or out in mapping:
+        from .graph import H
+        src = H(mapping[out], out_val) if type(out) is not Literal else out_val.copy()
+        h = b(ew.convert_element_type_p, src, new_dtype=out_val.dtype)
+    else:
+        from .graph import H
+        h = H(out, out_val)
+    t = Tensor._wrap(h.val, node, h.var)
+    b.finish([h], [t._vc])
+    node.site = user_site()
+    return t

@@ -1,0 +1,105 @@
+"""Run PyTorch code on the shim: module aliases, ``as_torch()``, and the script runner.
+
+``install_modules()`` puts the shim in ``sys.modules`` as ``torch``, ``torch.autograd``,
+``torch.nn``, ``torch.nn.functional``, ``torch.nn.init``, ``torch.optim`` and
+``torch.func`` (the last four are imported lazily, on first ``import``), so
+``import torch.nn as nn`` inside a script finds the shim.
+
+>>> with as_torch():
+...     import torch
+...     torch.tensor(2.0)
+tensor(2.)
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import runpy
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_PKG = __name__.rsplit(".", 1)[0]
+#: torch module name -> shim module name (relative to the shim package)
+ALIASES = {
+    "torch": "", "torch.autograd": ".autograd", "torch.nn": ".nn",
+    "torch.nn.functional": ".nn.functional", "torch.nn.init": ".nn.init",
+    "torch.nn.parameter": ".nn.parameter", "torch.nn.modules": ".nn",
+    "torch.optim": ".optim", "torch.func": ".func", "torch.cuda": ".cuda_stub",
+}
+
+
+class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Resolves ``torch.*`` imports to the shim's modules (imported on demand)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname in ALIASES:
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        return importlib.import_module(_PKG + ALIASES[spec.name] if ALIASES[spec.name]
+                                       else _PKG)
+
+    def exec_module(self, module):
+        pass
+
+
+_finder = _AliasFinder()
+
+
+def install_modules() -> list[str]:
+    """Make ``import torch`` (and its submodules) resolve to the shim; returns the names
+    that were replaced (to restore later)."""
+    replaced = [n for n in list(sys.modules) if n == "torch" or n.startswith("torch.")]
+    saved = {n: sys.modules.pop(n) for n in replaced}
+    install_modules.saved = saved  # type: ignore[attr-defined]
+    if _finder not in sys.meta_path:
+        sys.meta_path.insert(0, _finder)
+    sys.modules["torch"] = importlib.import_module(_PKG)
+    sys.modules["torch.autograd"] = importlib.import_module(_PKG + ".autograd")
+    return replaced
+
+
+def uninstall_modules(saved: dict | None = None) -> None:
+    """Undo ``install_modules``: real torch (if it was imported) comes back."""
+    if _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
+    for n in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
+        del sys.modules[n]
+    sys.modules.update(saved or {})
+
+
+@contextmanager
+def as_torch() -> Iterator[object]:
+    """``with as_torch(): import torch`` gives the shim inside the block (notebooks)."""
+    install_modules()
+    saved = install_modules.saved  # type: ignore[attr-defined]
+    try:
+        yield sys.modules["torch"]
+    finally:
+        uninstall_modules(saved)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tracegrad.interop.torch script.py [args]``: run ``script.py`` as
+    ``__main__`` with ``torch`` resolved to the shim."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: python -m tracegrad.interop.torch script.py [args...]\n"
+              "Runs a PyTorch script unmodified on tracegrad's autograd shim.")
+        return 0 if argv else 2
+    if argv[0] == "-c":
+        install_modules()
+        sys.argv = ["-c", *argv[2:]]
+        exec(compile(argv[1], "<string>", "exec"), {"__name__": "__main__"})
+        return 0
+    script = argv[0]
+    install_modules()
+    sys.argv = argv
+    import os
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    runpy.run_path(script, run_name="__main__")
+    return 0
