@@ -42,7 +42,7 @@ class Aval:
     f64[3]
     """
 
-    __slots__ = ("shape", "dtype")
+    __slots__ = ("shape", "dtype", "_hash")
 
     def __new__(cls, shape: Sequence[int], dtype: Any):
         try:
@@ -52,6 +52,7 @@ class Aval:
         self = object.__new__(cls)
         object.__setattr__(self, "shape", tuple(int(d) for d in shape))
         object.__setattr__(self, "dtype", np.dtype(dtype))
+        object.__setattr__(self, "_hash", hash((self.shape, self.dtype)))
         self = _AVALS.setdefault((self.shape, self.dtype), self)
         try:
             _AVALS[(shape, dtype)] = self
@@ -78,7 +79,7 @@ class Aval:
                                  and self.dtype == other.dtype)
 
     def __hash__(self):
-        return hash((self.shape, self.dtype))
+        return self._hash
 
     def __repr__(self):
         return f"{short_dtype(self.dtype)}[{','.join(map(str, self.shape))}]"
@@ -115,7 +116,7 @@ class Var:
 class Literal:
     """A scalar constant written inline in the IR, printed as ``2.0:f64[]``."""
 
-    __slots__ = ("val", "aval")
+    __slots__ = ("val", "aval", "_k")
 
     def __init__(self, val: Any, aval: Aval | None = None):
         if type(val) not in SCALAR_AVALS:
@@ -126,10 +127,15 @@ class Literal:
         self.aval = aval
 
     def _key(self):
-        return (self.aval, np.asarray(self.val).tobytes())
+        # Exact bytes, so 0.0 and -0.0 (equal as numbers) stay distinct; computed once.
+        try:
+            return self._k
+        except AttributeError:
+            self._k = (self.aval, np.asarray(self.val).tobytes())
+            return self._k
 
     def __eq__(self, other):
-        return isinstance(other, Literal) and self._key() == other._key()
+        return type(other) is Literal and (self is other or self._key() == other._key())
 
     def __hash__(self):
         return hash(self._key())
@@ -153,10 +159,14 @@ Atom = Var | Literal
 class Params(dict):
     """Hashable, read-only-by-convention equation parameters (values are hashable)."""
 
-    __slots__ = ()
+    __slots__ = ("_hash",)
 
     def __hash__(self):  # type: ignore[override]
-        return hash(tuple(sorted(self.items())))
+        try:
+            return self._hash
+        except AttributeError:  # computed once: params are read-only by convention
+            self._hash = hash(tuple(sorted(self.items())))
+            return self._hash
 
     def __repr__(self):
         return " ".join(f"{k}={format_param(v)}" for k, v in sorted(self.items()))
@@ -256,16 +266,22 @@ def _names():
 
 
 def pp_ir(ir: IR) -> str:
-    """The jaxpr-style text of ``ir``; see the module docstring."""
+    """The jaxpr-style text of ``ir``; see the module docstring. One loop, linear time."""
     names: dict[int, str] = {}
     gen = _names()
+    aval_text: dict = {}  # avals are interned: print each once
+    prim_params: dict = {}
 
     def bind_name(v: Var) -> str:
         names[id(v)] = name = next(gen)
-        return f"{name}:{v.aval}"
+        a = v.aval
+        t = aval_text.get(a)
+        if t is None:
+            t = aval_text[a] = repr(a)
+        return f"{name}:{t}"
 
     def atom(a) -> str:
-        if isinstance(a, Literal):
+        if type(a) is Literal:
             return repr(a)
         return names.get(id(a), "?")
 
@@ -273,10 +289,17 @@ def pp_ir(ir: IR) -> str:
     ins = " ".join(bind_name(v) for v in ir.in_vars)
     lines = [f"{{ lambda {consts}{' ' if consts else ''}; {ins}. let"]
     for eqn in ir.eqns:
-        args = " ".join(atom(a) for a in eqn.inputs)
-        outs = " ".join(bind_name(v) for v in eqn.outputs)
-        params = f"[{eqn.params!r}]" if eqn.params else ""
-        lines.append(f"    {outs} = {eqn.prim.name}{params} {args}".rstrip())
+        args = " ".join([atom(a) for a in eqn.inputs])
+        outs = " ".join([bind_name(v) for v in eqn.outputs])
+        p = eqn.params
+        if p:
+            key = (eqn.prim.name, id(p))
+            head = prim_params.get(key)
+            if head is None:
+                head = prim_params[key] = f"{eqn.prim.name}[{p!r}]"
+        else:
+            head = eqn.prim.name
+        lines.append(f"    {outs} = {head} {args}" if args else f"    {outs} = {head}")
     outs = ", ".join(atom(a) for a in ir.out_vars)
     lines.append(f"  in ({outs}{',' if len(ir.out_vars) == 1 else ''}) }}")
     return "\n".join(lines)

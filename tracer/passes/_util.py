@@ -13,5 +13,9 @@ def rewrap(original: IR | ClosedIR, new: IR) -> IR | ClosedIR:
 
 
 def subst(env: dict, atoms: tuple) -> tuple:
-    """Atoms with replacements from ``env`` (keyed by ``id``) applied."""
-    return tuple(env.get(id(a), a) for a in atoms)
+    """Atoms with replacements from ``env`` (keyed by ``id``) applied; the same tuple
+    when nothing changes (no allocation on the common path of a long loop)."""
+    for a in atoms:
+        if id(a) in env:
+            return tuple([env.get(id(b), b) for b in atoms])
+    return atoms

@@ -16,13 +16,17 @@ def dce(ir: IR | ClosedIR) -> IR | ClosedIR:
     does not change); one backward loop, so any length works.
     """
     body = ir.ir if isinstance(ir, ClosedIR) else ir
-    live = {id(a) for a in body.out_vars if type(a) is Var}
+    live = {a for a in body.out_vars if type(a) is Var}  # Vars hash by identity
     kept = []
     for eqn in reversed(body.eqns):
-        if any(id(o) in live for o in eqn.outputs):
-            kept.append(eqn)
-            for a in eqn.inputs:
-                if type(a) is Var:
-                    live.add(id(a))
+        for o in eqn.outputs:
+            if o in live:
+                break
+        else:
+            continue
+        kept.append(eqn)
+        for a in eqn.inputs:
+            if type(a) is Var:
+                live.add(a)
     kept.reverse()
     return rewrap(ir, IR(body.const_vars, body.in_vars, kept, body.out_vars))
