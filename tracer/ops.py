@@ -122,11 +122,11 @@ def promote(*xs: Any) -> list:
             elif tb is float or tb is int:
                 lit = weak_literal(a.tvar.aval.dtype, b)
                 if lit is not None:
-                    return [a, lit]
+                    return [a, lit.val]  # a NumPy scalar: callers may compute with it
         elif tb is Tracer and (ta is float or ta is int):
             lit = weak_literal(b.tvar.aval.dtype, a)
             if lit is not None:
-                return [lit, b]
+                return [lit.val, b]
     dtype = np.result_type(*[_dtype_arg(x) for x in xs])
     return [convert(x, dtype) for x in xs]
 
