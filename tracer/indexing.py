@@ -196,7 +196,12 @@ def _take(y, kept: list, advs: list):
     """Gather with the advanced indices ``advs`` on the dims of ``y``; returns (z, tokens)."""
     ys = ops.shape_of(y)
     arrays = [a for _, _, a in advs]
-    bshape = tuple(np.broadcast_shapes(*(ops.shape_of(a) for a in arrays)))
+    shapes = [ops.shape_of(a) for a in arrays]
+    try:
+        bshape = tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise IndexError("shape mismatch: indexing arrays could not be broadcast together "
+                         f"with shapes {' '.join(map(str, shapes))}") from None
     if len(advs) == 1:
         _, d, a = advs[0]
         z = bind(st.index_take_p, y, a, axis=d)
