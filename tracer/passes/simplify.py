@@ -146,15 +146,19 @@ def simplify(ir: IR | ClosedIR) -> IR | ClosedIR:
     for eqn in body.eqns:
         ins = subst(env, eqn.inputs) if env else eqn.inputs
         name = eqn.prim.name
-        single = not eqn.prim.multiple_results
-        out = eqn.outputs[0]
-        if single and name in ELEMENTWISE and bcast:
-            ins = _fold_literals(eqn, ins, bcast)
+        single = not eqn.prim.multiple_results and len(eqn.outputs) == 1
+        out = eqn.outputs[0] if single else None
         result = None
-        rule = RULES.get(name)
+        if single and name in ELEMENTWISE and bcast:
+            scalars = [a if type(a) is Literal else bcast.get(id(a)) for a in ins]
+            if all(s is not None for s in scalars):  # every operand constant: fold
+                result = _evaluate(eqn, scalars)
+            else:
+                ins = _fold_literals(eqn, ins, bcast)
+        rule = RULES.get(name) if result is None else None
         if rule is not None:
             result = rule(ins, eqn)
-        elif name in PRODUCER_RULES:
+        elif result is None and name in PRODUCER_RULES:
             result = PRODUCER_RULES[name](ins, eqn, producer)
         if result is None and single and ins and all(type(a) is Literal for a in ins) and (
                 name in ELEMENTWISE or out.aval.shape == ()):
