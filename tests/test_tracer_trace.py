@@ -1,6 +1,7 @@
 """Tracing: golden text, control flow (seed 001), abstract traces, pytrees, static
 arguments, nested traces, bad input, exception safety and threads."""
 
+import pickle
 import threading
 from collections import namedtuple
 
@@ -143,6 +144,18 @@ def test_escaped_tracer_is_reported():
         np.sin(box[0])
     with pytest.raises(UnexpectedTracerError):
         make_ir(lambda y: y + box[0])(1.0)
+    with pytest.raises(UnexpectedTracerError):
+        box[0] * 2.0
+    with pytest.raises(UnexpectedTracerError):
+        box[0] + box[0]
+
+
+def test_ir_pickles():
+    closed = make_ir(lambda x: np.sin(x) * 2.0)(np.ones(2))
+    again = pickle.loads(pickle.dumps(closed))
+    assert str(again) == str(closed)
+    assert again.eqns[0].prim is closed.eqns[0].prim
+    np.testing.assert_array_equal(eval_ir(again, np.ones(2))[0], 2 * np.sin(np.ones(2)))
 
 
 def test_string_and_object_arguments_name_their_path():

@@ -52,7 +52,14 @@ class Primitive:
         return self.name
 
     def __reduce__(self):
-        return (registry.__getitem__, (self.name,))
+        # By name: unpickling finds the registered primitive (a module-level function,
+        # so pickle does not try to copy the registry itself).
+        return (lookup, (self.name,))
+
+
+def lookup(name: str) -> Primitive:
+    """The registered primitive called ``name`` (``lookup("sin") is sin_p``)."""
+    return registry[name]
 
 
 def bind(prim: Primitive, *args, **params):
@@ -63,5 +70,20 @@ def bind(prim: Primitive, *args, **params):
     """
     trace = current_trace.get()
     if trace is None:
+        for a in args:
+            if type(a) is tracer_type:  # a tracer outlived its trace
+                _escaped()
         return prim.impl(*args, **params)
     return trace.process(prim, args, params)
+
+
+#: ``tracer.trace.Tracer``, set once when that module loads (it imports this one).
+tracer_type: type | None = None
+
+
+def _escaped():
+    from .errors import UnexpectedTracerError
+    raise UnexpectedTracerError(
+        "A tracer escaped its transform: it was stored during tracing (in a global, a list "
+        "or an attribute) and used after the transform finished. Return traced values "
+        "from the function instead.")

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from . import primitive as _primitive
 from .errors import (
     TracerArrayConversionError,
     TracerBoolConversionError,
@@ -305,3 +306,6 @@ class Tracer:
         if not self.shape:
             raise TypeError("iteration over a 0-d traced array")
         return (self[i] for i in range(self.shape[0]))
+
+
+_primitive.tracer_type = Tracer
