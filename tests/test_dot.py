@@ -7,6 +7,8 @@ import shutil
 
 import numpy as np
 import pytest
+import torch
+from tracegrad.interop.torch.viz import to_dot as tensor_to_dot
 from tracegrad.tracer import make_ir
 from tracegrad.tracer.dot import quote, render_dot, to_dot
 
@@ -94,3 +96,75 @@ def test_render_without_graphviz_names_the_package(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="apt-get install graphviz"):
         render_dot("digraph { a -> b }")
+
+
+# --- the autograd graph of a tensor (interop.torch.viz) ---------------------------------
+
+def _seed003(torch):
+    x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)
+    y = x + 1
+    z = 2 * y
+    m = torch.mean(z)
+    return {"x": x, "y": y, "z": z, "m": m}
+
+
+def _two_leaves(torch):
+    w = torch.tensor([[2.0]], requires_grad=True)
+    b = torch.tensor([[0.5]], requires_grad=True)
+    x = torch.tensor([[1.0], [2.0]])
+    loss = (torch.mm(x, w) + b - 3.0).pow(2).sum()
+    return {"w": w, "b": b, "loss": loss}
+
+
+def _shim():
+    import tracegrad.interop.torch as shim
+    return shim
+
+
+def test_torch_graph_seed003_on_real_torch() -> None:
+    t = _seed003(torch)
+    nodes, edges = parse(tensor_to_dot(t["m"], names=t))
+    labels = [label for label, _ in nodes.values()]
+    assert labels == ["m\\n()", "MeanBackward0", "MulBackward0", "z\\n(2, 3)", "AddBackward0",
+                      "y\\n(2, 3)", "x\\n(2, 3)\\nAccumulateGrad"]
+    by_label = {label: node for node, (label, _) in nodes.items()}
+    chain = ["x\\n(2, 3)\\nAccumulateGrad", "AddBackward0", "y\\n(2, 3)", "MulBackward0",
+             "z\\n(2, 3)", "MeanBackward0", "m\\n()"]
+    assert sorted((s, d) for s, d, _ in edges) == sorted(
+        (by_label[a], by_label[b]) for a, b in zip(chain, chain[1:]))
+
+
+@pytest.mark.parametrize("program", [_seed003, _two_leaves])
+def test_shim_graph_draws_like_real_torch(program) -> None:
+    real, ours = program(torch), program(_shim())
+    root = list(real)[-1]
+    assert tensor_to_dot(ours[root], names=ours) == tensor_to_dot(real[root], names=real)
+
+
+@pytest.mark.parametrize("which", ["torch", "shim"])
+def test_torch_graph_unnamed_several_roots_and_no_grad_fn(which: str) -> None:
+    mod = torch if which == "torch" else _shim()
+    x = mod.tensor([1.0, 2.0], requires_grad=True)
+    y1, y2 = (x * x).sum(), x.exp().sum()
+    nodes, edges = parse(tensor_to_dot([y1, y2]))
+    labels = sorted(label for label, _ in nodes.values())
+    # Two roots, their SumBackward0s, Mul and Exp, one shared AccumulateGrad leaf.
+    assert labels == sorted(["()", "()", "SumBackward0", "SumBackward0", "MulBackward0",
+                             "ExpBackward0", "(2,)\\nAccumulateGrad"])
+    # x*x reads x twice: two edges from the leaf into MulBackward0, as torchviz draws.
+    leaf = next(n for n, (label, _) in nodes.items() if "AccumulateGrad" in label)
+    assert len([e for e in edges if e[0] == leaf]) == 3
+    assert "nothing was recorded" in tensor_to_dot(mod.tensor(1.0))
+
+
+@needs_dot
+def test_render_torch_graph() -> None:
+    t = _seed003(_shim())
+    assert render_dot(tensor_to_dot(t["m"], names=t)).startswith(b"\x89PNG")
+
+
+def test_viz_module_leaves_torch_dot_alone() -> None:
+    # A submodule called `dot` would replace the shim's torch.dot function on import.
+    shim = _shim()
+    assert callable(shim.dot)
+    assert float(shim.dot(shim.tensor([1.0, 2.0]), shim.tensor([3.0, 4.0]))) == 11.0

@@ -8,7 +8,8 @@ function that made it and those that read it, so seed 003's ``x -> y -> z -> m``
 reads ``x -> AddBackward0 -> y -> MulBackward0 -> z -> MeanBackward0 -> m``.
 
 Only PyTorch's public graph surface is read (``grad_fn``, ``next_functions``,
-``AccumulateGrad.variable``), so the same call draws a real ``torch`` graph.
+``AccumulateGrad.variable``), so the same call draws a real ``torch`` graph. (The
+module is not called ``dot``: a submodule of that name would replace ``torch.dot``.)
 
 >>> m = ((x + 1) * 2).mean()                     # doctest: +SKIP
 >>> png = render_dot(to_dot(m, names={"x": x, "m": m}))

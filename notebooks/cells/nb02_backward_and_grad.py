@@ -20,8 +20,8 @@ import numpy as np
 import tracegrad.interop.torch as shim
 from tracegrad.transforms import grad, vjp
 
-shim.install()   # `import torch` now gives the shim (shim.uninstall() undoes it)
-import torch
+with shim.as_torch():   # inside the block, `import torch` gives the shim
+    import torch
 print(torch.__name__)
 """),
     ("md", """
@@ -107,7 +107,9 @@ print(grad(lambda x, z: x ** 2 + z ** 3, argnums=0)(2.0, 3.0))
 **The tutorial's comment says 18 here; PyTorch prints 24.** With `create_graph=True`,
 `x.grad` is itself a differentiable tensor $3x^2 = 12$. `x_grad.backward()` then adds
 $d(3x^2)/dx = 6x = 12$ into `x.grad` — which *is* `x_grad` — giving $12 + 12 = 24$.
-(The second derivative alone is $6x = 12$; 18 is neither.)
+(The second derivative alone is $6x = 12$; 18 is neither.) PyTorch also warns that
+`backward(create_graph=True)` ties the parameter and its gradient in a reference cycle and
+recommends `autograd.grad`; the shim gives the same warning.
 """),
     ("code", """
 x = torch.tensor(2.0, requires_grad=True)
@@ -225,8 +227,5 @@ print(torch.autograd.grad(y, x))
 | `create_graph=True` → 18 / `(6.0,)` | **24** / **`(tensor(12.),)`** | `grad(grad(f))` = 12 |
 | several inputs/outputs → `(7, 11)` | **`(7, 29)`** | `vjp` with weights `(1, 1)` |
 | `allow_unused=True` → `None` | same | a zero |
-"""),
-    ("code", """
-shim.uninstall()
 """),
 ]

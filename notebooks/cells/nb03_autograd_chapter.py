@@ -17,8 +17,8 @@ import matplotlib.pyplot as plt
 import tracegrad.interop.torch as shim
 from tracegrad.transforms import grad, vjp
 
-shim.install()   # `import torch` now gives the shim
-import torch
+with shim.as_torch():   # inside the block, `import torch` gives the shim
+    import torch
 """),
     ("md", """
 ## The gradient of $y = 2x^\\top x$ is $4x$
@@ -138,17 +138,14 @@ y2 = torch.sin(x)
 y2.sum().backward()
 
 plt.figure(figsize=(6, 3.5))
-plt.plot(x1.numpy(), y1.numpy(), label='y=sin(x)')
-plt.plot(x1.numpy(), x.grad.numpy(), label='dy/dx (shim backward)')
+plt.plot(x1, y1, label='y=sin(x)')
+plt.plot(x1, x.grad, label='dy/dx (shim backward)')
 xs = np.arange(0.0, 10, 0.1)
 plt.plot(xs, grad(lambda x: np.sum(np.sin(x)))(xs), ':', lw=3, label='dy/dx (functional grad)')
 plt.xlabel('x')
 plt.ylabel('y')
-plt.legend()
+plt.legend(loc='lower left')
 plt.show()
 print("max |dy/dx - cos x| =", float(np.max(np.abs(x.grad.numpy() - np.cos(x1.numpy())))))
-"""),
-    ("code", """
-shim.uninstall()
 """),
 ]

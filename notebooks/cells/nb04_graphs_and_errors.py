@@ -15,13 +15,13 @@ with the `dot` program of the system package `graphviz`).
 import numpy as np
 from IPython.display import Image
 import tracegrad.interop.torch as shim
-from tracegrad.interop.torch.dot import to_dot as tensor_to_dot
+from tracegrad.interop.torch.viz import to_dot as tensor_to_dot
 from tracegrad.tracer import make_ir
 from tracegrad.tracer.dot import render_dot, to_dot
 from tracegrad.transforms import grad, jacrev, vjp
 
-shim.install()   # `import torch` now gives the shim
-import torch
+with shim.as_torch():   # inside the block, `import torch` gives the shim
+    import torch
 """),
     ("md", """
 ## A scalar backward (seed 002)
@@ -93,7 +93,7 @@ m.backward(retain_graph=True)
 x.grad
 """),
     ("md", """
-`tracegrad.interop.torch.dot.to_dot(m)` draws what the shim recorded, in the style of
+`tracegrad.interop.torch.viz.to_dot(m)` draws what the shim recorded, in the style of
 torchviz: one node per backward function (`MeanBackward0`, `MulBackward0`, ...) and an
 `AccumulateGrad` node for the leaf `x`; `names=` labels tensors with their variable names.
 """),
@@ -152,7 +152,7 @@ z = 2 * y
 m = torch.mean(z)
 m.backward(retain_graph=True)
 m.backward()
-x.grad
+x.grad   # two backward passes: 1/3 accumulated twice
 """),
     ("md", """
 The functional API has no graph to free: `grad(f)` can be called any number of times. Its
@@ -163,8 +163,5 @@ try:
     grad(lambda x: 2 * (x + 1))(x0)
 except TypeError as e:
     print("TypeError:", e)
-"""),
-    ("code", """
-shim.uninstall()
 """),
 ]

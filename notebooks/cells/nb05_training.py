@@ -16,10 +16,10 @@ import matplotlib.pyplot as plt
 import tracegrad.interop.torch as shim
 from tracegrad.transforms import value_and_grad
 
-shim.install()   # `import torch` now gives the shim
-import torch
-import torch.nn as nn
-import torch.optim as optim
+with shim.as_torch():   # inside the block, `import torch` gives the shim
+    import torch
+    import torch.nn as nn
+    import torch.optim as optim
 """),
     ("md", """
 ## One step of linear regression, by hand
@@ -129,8 +129,5 @@ plt.xlabel("epoch")
 plt.ylabel("MSE loss")
 plt.legend()
 plt.show()
-"""),
-    ("code", """
-shim.uninstall()
 """),
 ]
