@@ -125,6 +125,24 @@ print(x.grad)
 print(grad(grad(lambda x: x ** 3))(2.0))
 """),
     ("md", """
+## `torch.autograd.backward()` vs `y.backward()`
+
+`y.backward(gradient)` is `torch.autograd.backward(y, gradient)` for one tensor; the function
+form also takes several roots at once, each with its weight, and `inputs=`.
+"""),
+    ("code", """
+x = torch.tensor(2.0, requires_grad=True)
+z = torch.tensor(3.0, requires_grad=True)
+y1 = x ** 2 + z ** 3
+y2 = x * z
+torch.autograd.backward([y1, y2], grad_tensors=[torch.tensor(1.0), torch.tensor(1.0)])
+print(x.grad, z.grad)
+x.grad = None
+y = x ** 2
+y.backward()
+print(x.grad)
+"""),
+    ("md", """
 ## `torch.autograd.grad()`: gradients returned, `.grad` untouched
 """),
     ("code", """

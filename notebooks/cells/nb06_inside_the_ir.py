@@ -22,7 +22,7 @@ import numpy as np
 import jax
 import jax.numpy as jnp
 from IPython.display import Image
-from tracegrad.tracer import make_ir
+from tracegrad.tracer import eval_ir, make_ir
 from tracegrad.tracer.dot import render_dot, to_dot
 from tracegrad.tracer.passes import cse, dce, optimize, simplify
 from tracegrad.transforms import grad, hessian, jvp_ir, partial_eval, transpose_ir
@@ -79,6 +79,19 @@ linear_in = (False,) * n_res + (True, True)
 backward, nonzero_ct = transpose_ir(linear, linear_in)
 print(backward)
 Image(render_dot(to_dot(backward, title="transpose(linear part)")))
+"""),
+    ("md", """
+The three pieces compose into reverse mode. Evaluate the known part on the inputs to get
+the residuals, then the backward program on the residuals and one cotangent per output of
+the linear part: that part also passes the loss itself through (a known value, whose
+cotangent is ignored), then the loss's tangent, whose cotangent is 1. The result is the
+gradient, as `grad` computes it.
+"""),
+    ("code", """
+residuals = eval_ir(known, x, W)
+dx, dW = eval_ir(backward, *residuals, 0.0, 1.0)
+gx, gW = grad(loss, argnums=(0, 1))(x, W)
+print(np.allclose(dx, gx), np.allclose(dW, gW))
 """),
     ("md", """
 ## Clean-up passes
