@@ -59,6 +59,18 @@ def test_names_match_printed_ir() -> None:
     assert var_labels == printed
 
 
+def test_constants_are_grey_and_none_params_hidden() -> None:
+    W = np.ones((3, 3))
+    ir = make_ir(lambda x: np.sum(W @ x))(np.ones(3))
+    assert len(ir.ir.const_vars) == 1
+    nodes, edges = parse(to_dot(ir))
+    by_label = {label: (node, attrs) for node, (label, attrs) in nodes.items()}
+    assert "#e2e3e5" in by_label["a:f64[3,3]"][1] and "#cfe2ff" in by_label["b:f64[3]"][1]
+    dot_general = next(label for label in by_label if label.startswith("dot_general"))
+    assert "None" not in dot_general and "dimension_numbers=" in dot_general
+    assert (by_label["a:f64[3,3]"][0], by_label[dot_general][0], "0") in edges
+
+
 def test_title_rankdir_and_quoting() -> None:
     dot = to_dot(make_ir(np.cos)(0.5), title='d/dx "cos"', rankdir="LR")
     assert "rankdir=LR;" in dot

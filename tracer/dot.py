@@ -43,13 +43,16 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def eqn_label(eqn, max_param_chars: int = 40) -> str:
-    """The box text of an equation: the primitive, then one ``key=value`` line per param.
+    """The box text of an equation: the primitive, then one ``key=value`` line per param
+    (params set to ``None`` are left out of the picture; ``print(ir)`` shows them).
 
     >>> eqn_label(make_ir(lambda x: x ** 2)(1.0).eqns[0])   # doctest: +SKIP
     'integer_pow\\ny=2'
     """
     lines = [eqn.prim.name]
     for key, value in sorted(eqn.params.items()):
+        if value is None:
+            continue
         lines.append(_shorten(f"{key}={format_param(value)}", max_param_chars))
     return "\n".join(lines)
 
