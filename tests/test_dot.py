@@ -180,3 +180,13 @@ def test_viz_module_leaves_torch_dot_alone() -> None:
     shim = _shim()
     assert callable(shim.dot)
     assert float(shim.dot(shim.tensor([1.0, 2.0]), shim.tensor([3.0, 4.0]))) == 11.0
+
+
+def test_deep_torch_graph_is_walked_without_recursion() -> None:
+    shim = _shim()
+    x = shim.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(3000):
+        y = y * 1.0001
+    nodes, edges = parse(tensor_to_dot(y, names={"x": x}))
+    assert len(nodes) == 3002 and len(edges) == 3001

@@ -20,6 +20,7 @@ import nbformat
 import numpy as np
 import pytest
 import torch
+from jupyter_client.kernelspec import NoSuchKernel
 from nbclient.exceptions import CellExecutionError
 from tracegrad.tracer import make_ir
 from tracegrad.tracer.passes import cse, dce, optimize, simplify
@@ -113,6 +114,9 @@ def test_notebook_executes(name: str) -> None:
         build.execute(nb, timeout=CELL_TIMEOUT_S)
     except CellExecutionError as e:
         pytest.fail(f"{name}.ipynb raised in a cell:\n{e}")
+    except NoSuchKernel:
+        pytest.fail("no Jupyter 'python3' kernel: install the test extras "
+                    "(pip install -e '.[test]', which brings ipykernel)")
     text = _outputs_text(nb)
     missing = [s for s in EXPECTED_OUTPUT.get(name, []) if s not in text]
     assert not missing, f"{name}.ipynb outputs lack {missing}"
