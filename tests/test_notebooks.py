@@ -50,6 +50,7 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
                              "(tensor(4.), None)", "Trying to backward through the graph",
                              "allow_unused=True"],
     "03_autograd_chapter": ["tensor([ 0.,  4.,  8., 12.])", "tensor([True, True, True, True])",
+                            "image/png",
                             "tensor(True)"],
     "04_graphs_and_errors": ["tensor(10.), tensor(34.), tensor(42.)",
                              "tensor(5.), tensor(18.), tensor(34.)",
