@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from ... import transforms as T
-from ...tracer import eval_ir_flat, make_ir, tree_flatten, tree_unflatten
+from ...tracer import eval_ir_flat, make_ir, tree_flatten, tree_map, tree_unflatten
 from ...tracer.ir import IR, Var
 from . import graph
-from .grad_mode import enable_grad
+from .grad_mode import enable_grad, is_grad_enabled
 from .ops_core import _var_of
 from .replay import _eval_recorded
 from .tensor import Tensor
@@ -126,6 +126,18 @@ class _Recorded:
         """The caller's tensors bound to the IR's inputs when the derivative is evaluated."""
         return list(self.diff_tensors) + list(self.captured)
 
+    def outputs(self) -> Any:
+        """The function's outputs as the caller sees them: plain tensors, or (when the
+        caller's tensors are recorded) re-evaluated on them so they stay connected."""
+        tensors = self.tensors()
+        if is_grad_enabled() and any(t.requires_grad for t in tensors):
+            return _evaluate(self.numpy_fn(), self.arrays(), tensors)
+        return tree_unflatten(self.out_tree, [o.detach() for o in self.outs])
+
+    def plain_aux(self) -> Any:
+        """``aux`` with its tensors detached from the recording made on the fresh leaves."""
+        return tree_map(lambda v: v.detach() if isinstance(v, Tensor) else v, self.aux)
+
     def numpy_fn(self) -> Callable:
         """The recorded function on flat NumPy inputs (tracers under a transform)."""
         ir, consts, tree = self.ir, self.consts, self.out_tree
@@ -205,8 +217,8 @@ def grad_and_value(func: Callable, argnums: int | Sequence[int] = 0,
         g = T.grad(rec.numpy_fn(), argnums=_diff_nums(rec))
         flat = _evaluate(g, rec.arrays(), rec.tensors())
         grads = _regroup(rec, flat, isinstance(argnums, int))
-        value = rec.outs[0]
-        return (grads, (value, rec.aux)) if has_aux else (grads, value)
+        value = rec.outputs()
+        return (grads, (value, rec.plain_aux())) if has_aux else (grads, value)
 
     return wrapped
 
@@ -238,7 +250,7 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     """
     nums = tuple(range(len(primals)))
     rec = _Recorded(func, primals, nums, has_aux, "vjp(f, *primals)")
-    out = tree_unflatten(rec.out_tree, rec.outs)
+    out = rec.outputs()
     f_np = rec.numpy_fn()
     n_diff = rec.n_diff
 
@@ -260,7 +272,7 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
         flat = _evaluate(h, rec.arrays() + [c._data for c in cts], rec.tensors() + list(cts))
         return tuple(tree_unflatten(rec.diff_tree, list(flat)))
 
-    return (out, vjp_fn, rec.aux) if has_aux else (out, vjp_fn)
+    return (out, vjp_fn, rec.plain_aux()) if has_aux else (out, vjp_fn)
 
 
 def _jacobian(kind: str, func: Callable, argnums: int | Sequence[int], has_aux: bool,
@@ -285,7 +297,7 @@ def _jacobian(kind: str, func: Callable, argnums: int | Sequence[int], has_aux: 
             result = _regroup(rec, jac, single_in)
         else:
             result = _per_output(rec, jac, single_in)
-        return (result, rec.aux) if has_aux else result
+        return (result, rec.plain_aux()) if has_aux else result
 
     return wrapped
 

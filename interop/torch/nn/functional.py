@@ -19,7 +19,7 @@ import numpy as np
 
 from ....tracer import prims_elementwise as ew
 from ....tracer import prims_structural as st
-from ..ops_core import composite, convert, result_np_dtype
+from ..ops_core import apply1, composite, convert, result_np_dtype
 from ..tensor import Tensor
 from .parameter import _core
 
@@ -355,4 +355,7 @@ def _cross_entropy_probs(logp: Tensor, target: Tensor, weight: Tensor | None, re
         return -prod.sum(class_dim)
     if reduction == "sum":
         return -prod.sum()
-    return -prod.sum() / (logp.numel() / n_classes)
+    # PyTorch divides in C++ by a scalar: DivBackward1
+    total = -prod.sum()
+    return apply1("DivBackward1", ew.div_p, total,
+                  total._data.dtype.type(logp.numel() / n_classes))

@@ -123,7 +123,8 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Take hyper-parameters and state (copied) from another optimizer's state dict.
+        """Take hyper-parameters (copied) and state (shared, as PyTorch does) from another
+        optimizer's state dict.
 
             >>> a = SGD([nn.Parameter(ones(1))], lr=0.1)
             >>> a.load_state_dict(a.state_dict())
@@ -139,16 +140,21 @@ class Optimizer:
             by_index.update(zip(saved["params"], own["params"]))
             for k, v in saved.items():
                 if k != "params":
-                    own[k] = v
+                    own[k] = deepcopy(v)
         self.state = defaultdict(dict)
         for i, s in state_dict["state"].items():
             p = by_index[i]
-            self.state[p] = {k: self._copy_state(v) for k, v in s.items()}
+            self.state[p] = {k: self._cast_state(k, v, p) for k, v in s.items()}
 
     @staticmethod
-    def _copy_state(v: Any) -> Any:
+    def _cast_state(key: str, v: Any, param: Any) -> Any:
+        """As PyTorch: state tensors are taken as they are (shared, not copied) unless a
+        floating-point one needs the parameter's dtype; "step" is never cast."""
         if isinstance(v, _core().Tensor):
-            return new_state_tensor(storage(v).copy())
+            arr = storage(v)
+            if key != "step" and arr.dtype.kind == "f" and arr.dtype != storage(param).dtype:
+                return new_state_tensor(arr.astype(storage(param).dtype))
+            return v
         return deepcopy(v)
 
     def __repr__(self) -> str:
