@@ -123,6 +123,23 @@ def _split(x, *, sizes, axis, **_):
     return outs
 
 
+def _stack(*xs, axis, **_):
+    parts = [bind(registry["expand_dims"], x, dimensions=(axis,)) for x in xs]
+    return bind(registry["concatenate"], *parts, dimension=axis)
+
+
+def _unstack(x, *, axis, **_):
+    shape = _shape(x)
+    outs = []
+    for k in range(shape[axis]):
+        lo, hi = [0] * len(shape), list(shape)
+        lo[axis], hi[axis] = k, k + 1
+        part = bind(registry["slice"], x, start_indices=tuple(lo), limit_indices=tuple(hi),
+                    strides=None)
+        outs.append(bind(registry["squeeze"], part, dimensions=(axis,)))
+    return outs
+
+
 def _clamp(lo, x, hi, **_):
     return bind(registry["min"], bind(registry["max"], x, lo), hi)
 
@@ -264,7 +281,7 @@ JAX_RULES.update({
         limit_indices=tuple(limit_indices),
         strides=None if strides is None else tuple(strides)),
     "dynamic_slice": _dynamic_slice,
-    "split": _split,
+    "split": _split, "stack": _stack, "unstack": _unstack,
     "dot_general": _dot_general,
     "iota": _iota,
     "gather": _gather,
