@@ -45,13 +45,15 @@ from .api import (
     vjp,
 )
 from .backward import BackwardPlan, backward_plan, cache_clear, cache_info, structure_key
+from .custom import custom_jvp, custom_vjp
 from .jvp import jvp_ir, jvp_rule, jvp_rules, linearize_ir
 from .partial_eval import partial_eval
 from .transpose import transpose_ir, transpose_rule, transpose_rules
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "linearize", "jacfwd", "jacrev", "hessian",
-    "hvp", "stop_gradient", "backward_plan", "BackwardPlan", "cache_info", "cache_clear",
+    "hvp", "stop_gradient", "custom_vjp", "custom_jvp", "backward_plan", "BackwardPlan",
+    "cache_info", "cache_clear",
     "structure_key", "jvp_ir", "linearize_ir", "partial_eval", "transpose_ir", "jvp_rule",
     "jvp_rules", "transpose_rule", "transpose_rules",
 ]
