@@ -123,10 +123,14 @@ class Program:
         return nodes[-1]
 
     def __repr__(self):
+        # a constructor call: paste it into REGRESSIONS to keep a failing program
+        return f"Program({self.in_shapes!r}, {self.steps!r}, {self.out_shape!r})"
+
+    def __str__(self):
         lines = [f"inputs {self.in_shapes}"]
-        for k, (kind, name, idx, params) in enumerate(self.steps):
+        for k, (_kind, name, idx, params) in enumerate(self.steps):
             lines.append(f"  n{k + len(self.in_shapes)} = {name}{idx} {params or ''}")
-        return "\n".join(lines)
+        return "\n".join(lines + [f"as code: {self!r}"])
 
 
 def apply(xp, kind, name, args, params):

@@ -214,3 +214,6 @@ except (ImportError, AttributeError):  # a JAX version without the table: generi
     pass
 
 __all__ = ["LOWERINGS", "lowering_rule", "has_lowering", "eval_ir_jax"]
+
+# Rules for primitives defined above the tracer layer (transforms' custom derivatives).
+from . import lowering_custom as _lowering_custom  # noqa: E402,F401
