@@ -77,13 +77,11 @@ def tanh(input: Tensor) -> Tensor:
 
 # ---------------------------------------------------------------- linear
 
-def _mm_dims(x: Any, w: Any) -> tuple:
-    # contract x's last axis with weight's axis 1: x @ weight.T without a transpose
-    return (((x.ndim - 1,), (1,)), ((), ()))
-
-
 def _linear_fn(b: Any, x: Any, w: Any, bias: Any = None) -> Any:
-    y = b(st.dot_general_p, x, w, dimension_numbers=_mm_dims(x, w))
+    # x @ weight.T as a transpose (a NumPy view) and a plain matmul-shaped contraction:
+    # NumPy's BLAS call reads the transposed view directly
+    wt = b(st.transpose_p, w, permutation=(1, 0))
+    y = b(st.dot_general_p, x, wt, dimension_numbers=(((x.ndim - 1,), (0,)), ((), ())))
     return y if bias is None else b(ew.add_p, y, bias)
 
 
