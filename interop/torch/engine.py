@@ -100,10 +100,8 @@ class Stage:
                 elif vid in targets:
                     kind, tensor = "target", targets[vid]
                 elif type(nf) is AccumulateGrad:
-                    if all_leaves:
-                        kind, tensor = "leaf", nf.variable
-                    else:
-                        kind, tensor = "const", None
+                    # not differentiated here, but create_graph replays it as the leaf
+                    kind, tensor = ("leaf" if all_leaves else "const"), nf.variable
                 else:
                     h = nf.hooked
                     if h is not None and vid in h:
@@ -114,8 +112,9 @@ class Stage:
                 ext = _Ext(var, n.ivals[i], ivers[i], kind, tensor)
                 (consts if kind == "const" else diffs).append(ext)
         # targets that no collected equation reads are still inputs (zero gradient)
+        root_ids = {id(v) for v, _ in roots}
         for vid, t in targets.items():
-            if vid not in seen:
+            if vid not in seen and vid not in root_ids:
                 seen.add(vid)
                 diffs.append(_Ext(t._var, t._data, None, "target", t))
         self.consts = consts
@@ -225,6 +224,7 @@ def execute(roots: list[Tensor], cts: list, *, inputs: list[Tensor] | None,
     results: dict = {}       # id(var) -> [tensor, summed gradient]
     pending: dict = {}       # id(var) -> [tensor, summed gradient]   (cut intermediates)
     visited: list[Node] = []
+    done: set = set()        # non-leaf targets whose total gradient is known
 
     def add(store: dict, vid: int, tensor: Tensor, g: Any) -> None:
         if g is None:
@@ -278,6 +278,10 @@ def execute(roots: list[Tensor], cts: list, *, inputs: list[Tensor] | None,
             _retain(t, g, create_graph)
         if vid in targets:
             add(results, vid, t, g)
+            done.add(vid)
+            if not all_leaves and all(k in done for k in targets):
+                work = [[], []]     # nothing upstream is asked for
+                continue
         work = [[(t._var, g)], [t._fn]]
     if not retain_graph:
         for n in visited:

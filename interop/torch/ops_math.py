@@ -33,7 +33,7 @@ _UNARY = {
 }
 #: keep the dtype (integers stay integers)
 _UNARY_ANY = {
-    "neg": (ew.neg_p, "NegBackward0"), "abs": (ew.abs_p, "AbsBackward0"),
+    "neg": (ew.neg_p, "NegBackward0"),
     "sign": (ew.sign_p, "SignBackward0"), "floor": (ew.floor_p, "FloorBackward0"),
     "ceil": (ew.ceil_p, "CeilBackward0"), "round": (ew.round_p, "RoundBackward0"),
 }
@@ -62,6 +62,16 @@ for _n, (_p, _node) in _UNARY.items():
 for _n, (_p, _node) in _UNARY_ANY.items():
     globals()[_n] = _make_unary(_n, _p, _node, False)
 
+def _abs(b, x):
+    # x * sign(x): the gradient is sign(x), 0 at 0 as in PyTorch
+    return b(ew.mul_p, x, b(ew.sign_p, x))
+
+
+def abs(input: Tensor) -> Tensor:
+    """``|x|`` with gradient ``sign(x)`` (0 at 0) (AbsBackward0)."""
+    return composite("AbsBackward0", _abs, [input])
+
+
 exp = globals()["exp"]
 log = globals()["log"]
 neg = globals()["neg"]
@@ -69,7 +79,7 @@ sigmoid = globals()["sigmoid"]
 tanh = globals()["tanh"]
 sqrt = globals()["sqrt"]
 negative = neg
-absolute = globals()["abs"]
+absolute = abs
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -231,7 +241,8 @@ def _clamp(b, x, lo, hi):
     return out
 
 
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+def clamp(input: Tensor, min: Any = None, max: Any = None, *,
+          _name: str = "ClampBackward1") -> Tensor:
     """Limit to ``[min, max]``; the gradient passes where ``min <= x <= max``."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -247,20 +258,18 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     x = convert(input, dt)
     lo = None if min is None else dt.type(min)
     hi = None if max is None else dt.type(max)
-    name = "ClampBackward1" if min is not None and max is not None else (
-        "ClampMinBackward0" if min is not None else "ClampMaxBackward0")
-    return composite(name, _clamp, [x], lo, hi)
+    return composite(_name, _clamp, [x], lo, hi)
 
 
 clip = clamp
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:
-    return clamp(input, min=min)
+    return clamp(input, min=min, _name="ClampMinBackward0")
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:
-    return clamp(input, max=max)
+    return clamp(input, max=max, _name="ClampMaxBackward0")
 
 
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Tensor:

@@ -19,7 +19,7 @@ from ...tracer import prims_elementwise as ew
 from ...tracer import prims_structural as st
 from . import dtypes
 from .ops_core import apply1, composite, convert
-from .tensor import Tensor, _wrap_dim
+from .tensor import Tensor, _legacy_name, _wrap_dim
 
 
 def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
@@ -75,7 +75,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     if x._data.dtype.kind not in "fc":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
                            "a floating point or complex dtype. Got: "
-                           f"{dtypes.from_numpy(x._data.dtype).name.capitalize()}")
+                           f"{_legacy_name(x)[:-6]}")
     axes = _dims(dim, x._data.ndim)
     return composite("MeanBackward0" if dim is None else "MeanBackward1", _mean, [x], axes,
                      keepdim)

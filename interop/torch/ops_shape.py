@@ -19,7 +19,7 @@ from ...tracer import prims_elementwise as ew
 from ...tracer import prims_structural as st
 from . import dtypes
 from .grad_mode import _enabled
-from .ops_core import apply1, check_inplace, composite, convert, inplace, traced
+from .ops_core import apply1, composite, convert, inplace, traced
 from .tensor import Tensor, _wrap_dim
 
 
@@ -433,7 +433,9 @@ def getitem(input: Tensor, idx: Any) -> Tensor:
 def setitem(input: Tensor, idx: Any, value: Any) -> None:
     """``x[idx] = v``: an in-place update; differentiable in both (CopySlices)."""
     i = _index_arg(idx)
-    check_inplace(input)
+    if input._fn is None and input._rg and _enabled.get():
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
     v_rg = isinstance(value, Tensor) and value.requires_grad
     record = _enabled.get() and (input.requires_grad or v_rg)
     dt = input._data.dtype
@@ -451,7 +453,10 @@ def setitem(input: Tensor, idx: Any, value: Any) -> None:
         v = convert(value, dt)
     else:
         v = Tensor._wrap(np.asarray(value, dtype=dt))
-    result = traced("CopySlices", lambda x, y: tix.at(x)[i].set(y), [input, v])
+    parts = i if isinstance(i, tuple) else (i,)
+    name = "IndexPutBackward0" if any(isinstance(p, np.ndarray) for p in parts) \
+        else "CopySlices"
+    result = traced(name, lambda x, y: tix.at(x)[i].set(y), [input, v])
     inplace(input, result)
 
 

@@ -70,7 +70,7 @@ def replay_backward(stage, plan) -> list:
     with enable_grad():
         env: dict = {}
         for e in stage.consts:
-            env[id(e.var)] = Tensor._wrap(e.val)
+            env[id(e.var)] = e.tensor if e.tensor is not None else Tensor._wrap(e.val)
         for e in stage.diffs:
             env[id(e.var)] = e.tensor
         n_ext = len(stage.ext)
