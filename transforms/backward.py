@@ -27,11 +27,19 @@ from .passes import optimize, substitute
 from .transpose import transpose_ir
 
 
+def _literal_key(a: Literal) -> tuple:
+    v = a.val
+    # Equal values of one type share a key, except 0.0 and -0.0 (told apart by
+    # their bytes); a NaN literal never equals itself, so it only misses the cache.
+    return (type(v), v) if v else (type(v), v.tobytes())
+
+
 def structure_key(ir: IR) -> tuple:
     """A hashable key equal for IRs with the same structure (see module docstring).
 
     Output avals follow from the rest (abstract evaluation is deterministic), so
-    only input and constant avals are part of the key.
+    only input and constant avals are part of the key. This runs on every eager
+    call, so it is written for speed.
     """
     index: dict = {}
     n = 0
@@ -41,18 +49,31 @@ def structure_key(ir: IR) -> tuple:
     for v in ir.in_vars:
         index[v] = n
         n += 1
-    parts: list = [tuple(v.aval for v in ir.const_vars), tuple(v.aval for v in ir.in_vars)]
+    parts: list = [tuple([v.aval for v in ir.const_vars]),
+                   tuple([v.aval for v in ir.in_vars])]
     append = parts.append
     for eqn in ir.eqns:
-        ins = tuple(index[a] if type(a) is Var else (a.val.dtype, a.val.tobytes())
-                    for a in eqn.inputs)
+        ins = eqn.inputs
+        if len(ins) == 2:
+            a, b = ins
+            key_in = (index[a] if type(a) is Var else _literal_key(a),
+                      index[b] if type(b) is Var else _literal_key(b))
+        elif len(ins) == 1:
+            a = ins[0]
+            key_in = index[a] if type(a) is Var else _literal_key(a)
+        else:
+            key_in = tuple([index[a] if type(a) is Var else _literal_key(a) for a in ins])
         params = eqn.params
-        append((eqn.prim, tuple(params.items()) if params else (), ins))
-        for o in eqn.outputs:
-            index[o] = n
+        append((eqn.prim, tuple(params.items()), key_in) if params else (eqn.prim, key_in))
+        outs = eqn.outputs
+        if len(outs) == 1:
+            index[outs[0]] = n
             n += 1
-    append(tuple(index[a] if type(a) is Var else (a.val.dtype, a.val.tobytes())
-                 for a in ir.out_vars))
+        else:
+            for o in outs:
+                index[o] = n
+                n += 1
+    append(tuple([index[a] if type(a) is Var else _literal_key(a) for a in ir.out_vars]))
     return tuple(parts)
 
 
