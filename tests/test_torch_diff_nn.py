@@ -260,6 +260,69 @@ def module_call_under_no_grad(torch):
     return y, y.requires_grad
 
 
+@program(G)
+def forward_hooks(torch):
+    lin = _linear(torch, [[1.0, 2.0]], [0.5])
+    seen = []
+    h1 = lin.register_forward_pre_hook(lambda m, args: (args[0] * 2,))
+    h2 = lin.register_forward_hook(lambda m, args, out: seen.append(out.detach()) or out * 3)
+    x = torch.tensor([[1.0, 1.0]], requires_grad=True)
+    y = lin(x)
+    y.sum().backward()
+    h1.remove()
+    h2.remove()
+    z = lin(torch.tensor([[1.0, 1.0]]))
+    return y, x.grad, seen, z
+
+
+@program(G)
+def module_to_double(torch):
+    model = _mlp(torch)
+    r = model.double()
+    w = model[0].weight
+    y = model(torch.tensor([[1.0], [2.0]], dtype=torch.float64))
+    y.sum().backward()
+    return r is model, w.dtype, type(w).__name__, w.is_leaf, y, w.grad.dtype, \
+        model.float()[0].weight.dtype
+
+
+@program(G)
+def module_deepcopy_independent(torch):
+    import copy
+
+    model = _mlp(torch)
+    twin = copy.deepcopy(model)
+    with torch.no_grad():
+        model[0].bias.add_(1.0)
+    x = torch.tensor([[1.0]])
+    return type(twin[0].weight).__name__, twin[0].weight is model[0].weight, model(x), twin(x), \
+        repr(twin[2].bias)
+
+
+@program(G)
+def dropout_eval_and_edges(torch):
+    F = torch.nn.functional
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    d = torch.nn.Dropout(0.5)
+    d.eval()
+    y = d(x)
+    z = F.dropout(x, 1.0)
+    w = F.dropout(x, 0.0)
+    counts = F.dropout(torch.ones(1000), 0.25)
+    kept = float((counts > 0).float().mean())
+    return (y is x, z, w is x, repr(d), abs(kept - 0.75) < 0.06,
+            sorted(set(counts.tolist())), err(lambda: torch.nn.Dropout(1.5)))
+
+
+@program(G)
+def leaky_relu_and_flatten(torch):
+    x = torch.tensor([[-1.0, 0.0], [2.0, -3.0]], requires_grad=True)
+    y = torch.nn.LeakyReLU(0.1)(x)
+    f = torch.nn.Flatten(0)(y)
+    (f * torch.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    return y, f, x.grad, repr(torch.nn.LeakyReLU()), repr(torch.nn.Flatten())
+
+
 # ---------------------------------------------------------------- losses and functional
 
 @program(G)

@@ -8,7 +8,10 @@
 
 from . import functional, init
 from .layers import (
+    Dropout,
+    Flatten,
     Identity,
+    LeakyReLU,
     Linear,
     LogSoftmax,
     ModuleList,
@@ -23,7 +26,7 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = [
-    "CrossEntropyLoss", "Identity", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleList",
-    "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "functional",
-    "init",
+    "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "LeakyReLU", "Linear", "LogSoftmax",
+    "MSELoss", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid",
+    "Softmax", "Tanh", "functional", "init",
 ]

@@ -75,6 +75,50 @@ def tanh(input: Tensor) -> Tensor:
     return input.tanh()
 
 
+def _leaky_relu_fn(b: Any, x: Any, slope: float) -> Any:
+    # x where x > 0, else slope * x (so the gradient at 0 is the slope, as in PyTorch)
+    pos = b(ew.gt_p, x, x.dtype.type(0))
+    return b(ew.select_n_p, pos, b(ew.mul_p, x, x.dtype.type(slope)), x)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` for ``x > 0``, else ``negative_slope * x`` (one ``LeakyReluBackward0`` node).
+
+        >>> leaky_relu(tensor([-1.0, 2.0]))
+        tensor([-0.0100,  2.0000])
+    """
+    out = composite("LeakyReluBackward0", _leaky_relu_fn, [input], negative_slope)
+    if inplace:
+        from ..ops_core import inplace as write_inplace
+        return write_inplace(input, out)
+    return out
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)`` while
+    training (the mask comes from the shim's generator); the identity otherwise.
+
+        >>> dropout(tensor([1.0, 2.0]), p=0.5, training=False)
+        tensor([1., 2.])
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    x = input._data
+    if p == 1.0:
+        mask = np.zeros(x.shape, x.dtype)
+    else:
+        keep = _core().rand(*x.shape, dtype=input.dtype)._data >= p
+        mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
+    out = input * Tensor._wrap(mask)
+    if inplace:
+        from ..ops_core import inplace as write_inplace
+        return write_inplace(input, out)
+    return out
+
+
 # ---------------------------------------------------------------- linear
 
 def _linear_fn(b: Any, x: Any, w: Any, bias: Any = None) -> Any:

@@ -100,6 +100,66 @@ class Sigmoid(Module):
         return F.sigmoid(input)
 
 
+class LeakyReLU(Module):
+    """``x`` for ``x > 0``, else ``negative_slope * x``.
+
+        >>> LeakyReLU(0.1)(tensor([-1.0, 2.0]))
+        tensor([-0.1000,  2.0000])
+    """
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input: Any) -> Any:
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace
+                                                         else "")
+
+
+class Dropout(Module):
+    """Randomly zero elements with probability ``p`` while training; identity in eval mode.
+
+        >>> Dropout(0.5).eval()(tensor([1.0, 2.0]))
+        tensor([1., 2.])
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input: Any) -> Any:
+        return F.dropout(input, self.p, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Flatten(Module):
+    """Flatten dimensions ``start_dim..end_dim`` into one.
+
+        >>> Flatten()(ones(2, 3, 4)).shape
+        torch.Size([2, 12])
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input: Any) -> Any:
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
 class Softmax(Module):
     """``softmax`` along ``dim``.
 

@@ -43,6 +43,30 @@ def _tensor_type_name(value: Any) -> str:
     return names.get(dtype, type(value).__name__)
 
 
+class RemovableHandle:
+    """What the hook registrations return: ``.remove()`` takes the hook off.
+
+        >>> h = RemovableHandle(OrderedDict(), print); h.remove()
+    """
+
+    _next_id = 0
+
+    def __init__(self, table: OrderedDict, hook: Callable[..., Any]):
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+        self._table = table
+        table[self.id] = hook
+
+    def remove(self) -> None:
+        self._table.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
 class Module:
     """Base class of layers and models: subclasses set attributes and define ``forward``.
 
@@ -59,13 +83,44 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        pre = self.__dict__.get("_forward_pre_hooks")
+        if pre:
+            for hook in list(pre.values()):
+                res = hook(self, args)
+                if res is not None:
+                    args = res if isinstance(res, tuple) else (res,)
+        out = self.forward(*args, **kwargs)
+        post = self.__dict__.get("_forward_hooks")
+        if post:
+            for hook in list(post.values()):
+                res = hook(self, args, out)
+                if res is not None:
+                    out = res
+        return out
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each forward; a non-None result
+        replaces the output. Returns a handle with ``.remove()``.
+
+            >>> h = Linear(1, 1).register_forward_hook(lambda m, a, o: o * 2); h.remove()
+        """
+        return RemovableHandle(self._forward_hooks, hook)
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each forward; a non-None result replaces the
+        positional arguments. Returns a handle with ``.remove()``.
+
+            >>> h = Linear(1, 1).register_forward_pre_hook(lambda m, a: None); h.remove()
+        """
+        return RemovableHandle(self._forward_pre_hooks, hook)
 
     # -------------------------------------------------------------- registration
 
@@ -288,6 +343,58 @@ class Module:
         """
         for p in self.parameters():
             p.requires_grad_(requires_grad)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Convert floating-point parameters and buffers to a dtype (devices are all the
+        CPU here); the Parameter objects stay the same. Returns self.
+
+            >>> Linear(1, 1).to(float64).weight.dtype
+            torch.float64
+        """
+        torch = _core()
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, torch.dtype):
+                dtype = a
+            elif isinstance(a, torch.Tensor):
+                dtype = a.dtype
+        if dtype is None:
+            return self
+        if not (dtype.is_floating_point or dtype.is_complex):
+            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
+                            f"got desired dtype={dtype}")
+        for m in self.modules():
+            for table in (m._parameters, m._buffers):
+                for t in table.values():
+                    if t is not None and t.is_floating_point():
+                        t.data = t.data.to(dtype)
+                        if getattr(t, "_grad", None) is not None:
+                            t._grad = t._grad.to(dtype)
+        return self
+
+    def float(self) -> Module:
+        """Floating-point parameters to float32; returns self.
+
+            >>> Linear(1, 1).double().float().weight.dtype
+            torch.float32
+        """
+        return self.to(_core().float32)
+
+    def double(self) -> Module:
+        """Floating-point parameters to float64; returns self.
+
+            >>> Linear(1, 1).double().weight.dtype
+            torch.float64
+        """
+        return self.to(_core().float64)
+
+    def cpu(self) -> Module:
+        """Everything already lives on the CPU; returns self.
+
+            >>> m = Linear(1, 1); m.cpu() is m
+            True
+        """
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
