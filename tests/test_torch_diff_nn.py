@@ -750,6 +750,19 @@ def func_hessian(torch):
 
 
 @program(G)
+def func_composes_with_autograd_and_itself(torch):
+    w = torch.tensor([0.5, -1.0], requires_grad=True)
+    x = torch.tensor([1.0, 2.0])
+    gx = torch.func.grad(lambda x: (w * x).tanh().sum())(x)  # w is closed over
+    (gx ** 2).sum().backward()
+    h = torch.func.hessian(lambda x: (x.sin() * x).sum())(torch.tensor([0.3, 0.7]))
+    jj = torch.func.jacfwd(torch.func.jacrev(lambda x: x ** 3))(torch.tensor([1.0, 2.0]))
+    # no perturbation confusion: d/dx [x * (d/dy y^2)(x)] = 4x
+    v = torch.func.grad(lambda x: x * torch.func.grad(lambda y: y ** 2)(x))(torch.tensor(3.0))
+    return gx.requires_grad, gx.detach(), w.grad, h, jj, v
+
+
+@program(G)
 def func_grad_non_scalar_error(torch):
     r = err(lambda: torch.func.grad(lambda x: x * 2)(torch.tensor([1.0, 2.0])))
     return r[0]

@@ -255,7 +255,11 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
     _check_reduction(reduction)
-    if tuple(target.shape) != tuple(input.shape):
+    x, t = input._data, target._data
+    if weight is None and x.shape == t.shape and x.dtype == t.dtype:
+        # the training-loop case: no broadcasting, no promotion
+        return composite("MseLossBackward0", _mse_fn, [input, target], reduction)
+    if x.shape != t.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
                       f"size ({input.shape}). This will likely lead to incorrect results due "
                       "to broadcasting. Please ensure they have the same size.", UserWarning,
