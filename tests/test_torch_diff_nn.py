@@ -615,6 +615,17 @@ def optimizer_load_state_dict(torch):
 
 
 @program(G)
+def optimizer_step_bumps_version(torch):
+    w = torch.nn.Parameter(torch.tensor([1.0, 2.0, 3.0]))
+    opt = torch.optim.SGD([w], lr=0.1)
+    (w * w).sum().backward()
+    loss = (w * w).sum()  # saves w at version 0
+    v0 = w._version
+    opt.step()  # an in-place update under no_grad: version 1
+    return v0, w._version, err(lambda: loss.backward()), w.grad_fn is None, w.is_leaf
+
+
+@program(G)
 def optimizer_errors(torch):
     p = torch.nn.Parameter(torch.tensor([1.0]))
     return (err(lambda: torch.optim.SGD([], lr=0.1)),

@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from .parameter import _core, mark_modified, storage
+from .parameter import _core, mark_modified, storage, user_site
 
 
 def _fill(tensor: Any, values: Any) -> Any:
     arr = storage(tensor)
     np.copyto(arr, values, casting="unsafe")
-    mark_modified(tensor)
+    mark_modified(tensor, user_site())
     return tensor
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..graph import user_site as user_site
 from ..tensor import Tensor
 
 
@@ -68,14 +69,18 @@ def storage(t: Tensor) -> np.ndarray:
     return t._data
 
 
-def mark_modified(t: Tensor) -> None:
+def mark_modified(t: Tensor, site: tuple[str, int] | None = None) -> None:
     """Record that ``t``'s storage was written in place: its version counter moves on (so
-    a graph that saved the old value refuses to backward) and it gets a new IR variable.
+    a graph that saved the old value refuses to backward, naming ``site``, the user's line
+    that made the change) and it gets a new IR variable.
 
         >>> t = tensor([1.0]); mark_modified(t); t._version
         1
     """
-    t._vc[0] += 1
+    vc = t._vc
+    vc[0] += 1
+    if site is not None:
+        vc[2] = site
     t._var = None
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, mark_modified, new_state_tensor, storage
+from .optimizer import Optimizer, mark_modified, new_state_tensor, storage, user_site
 
 
 class Adam(Optimizer):
@@ -57,6 +57,7 @@ class Adam(Optimizer):
             >>> Adam([nn.Parameter(ones(1))]).step()
         """
         loss = self._closure_loss(closure)
+        site = user_site()  # the user's line, named if a saved value is found stale
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
@@ -98,6 +99,6 @@ class Adam(Optimizer):
                     denom = np.sqrt(v) / bias2_sqrt + eps
                 param -= (lr / bias1) * (m / denom)
                 for t in state.values():
-                    mark_modified(t)
-                mark_modified(p)
+                    mark_modified(t, site)
+                mark_modified(p, site)
         return loss

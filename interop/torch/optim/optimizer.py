@@ -21,6 +21,7 @@ from typing import Any
 from ..nn.parameter import _core
 from ..nn.parameter import mark_modified as mark_modified
 from ..nn.parameter import storage as storage
+from ..nn.parameter import user_site as user_site
 from ..nn.parameter import wrap as new_state_tensor
 
 

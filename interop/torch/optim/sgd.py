@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, mark_modified, new_state_tensor, required, storage
+from .optimizer import Optimizer, mark_modified, new_state_tensor, required, storage, user_site
 
 
 class SGD(Optimizer):
@@ -51,6 +51,7 @@ class SGD(Optimizer):
             >>> SGD([nn.Parameter(ones(1))], lr=0.1).step()
         """
         loss = self._closure_loss(closure)
+        site = user_site()  # the user's line, named if a saved value is found stale
         for group in self.param_groups:
             lr, momentum = group["lr"], group["momentum"]
             dampening, wd = group["dampening"], group["weight_decay"]
@@ -74,8 +75,8 @@ class SGD(Optimizer):
                         buf = storage(buf_t)
                         buf *= momentum
                         buf += (1 - dampening) * grad
-                        mark_modified(buf_t)
+                        mark_modified(buf_t, site)
                     grad = grad + momentum * buf if nesterov else buf
                 param -= lr * grad
-                mark_modified(p)
+                mark_modified(p, site)
         return loss
