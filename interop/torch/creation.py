@@ -225,14 +225,17 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
 def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     dt = dtypes.to_numpy(dtype) if dtype is not None else dtypes.get_default_dtype().np
-    arr = np.linspace(float(start), float(end), int(steps), dtype=np.float64)
-    if steps > 1:
-        # PyTorch fills the second half backwards from ``end`` (symmetric rounding)
-        step = (float(end) - float(start)) / (steps - 1)
-        half = steps // 2
-        idx = np.arange(steps)
-        arr = np.where(idx < half, float(start) + step * idx,
-                       float(end) - step * (steps - 1 - idx))
+    steps = int(steps)
+    # PyTorch: step in the output dtype; the first half counts up from start, the second
+    # half down from end, each a fused multiply-add (emulated exactly in long double)
+    lo, hi = dt.type(start), dt.type(end)
+    step = dt.type((np.longdouble(hi) - np.longdouble(lo)) / max(steps - 1, 1))
+    idx = np.arange(steps, dtype=np.longdouble)
+    up = np.longdouble(lo) + np.longdouble(step) * idx
+    down = np.longdouble(hi) - np.longdouble(step) * (steps - 1 - idx)
+    arr = np.where(idx < steps // 2, up, down)
+    if steps == 1:
+        arr = np.asarray([lo], dtype=np.longdouble)
     return _finish(arr.astype(dt), None, requires_grad)
 
 

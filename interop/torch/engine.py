@@ -145,7 +145,7 @@ class Stage:
                     raise RuntimeError(SECOND_BACKWARD)
                 if k is not None:
                     vc, ver = node.overs[k]
-                    if vc[0] != ver:
+                    if ver is not None and vc[0] != ver:
                         _raise_version(node.vals[local], (vc, ver), node)
                 out.append(node.vals[local])
         return out
@@ -166,11 +166,17 @@ def _n_outs(n: Node) -> int:
     return sum(len(e.outputs) for e in n.eqns)
 
 
+#: primitives whose backward reads their own result (PyTorch saves the output)
+_SAVES_OUTPUT = {"exp", "tanh", "logistic", "sqrt", "rsqrt", "expm1"}
+
+
 def _raise_version(val: np.ndarray, ver: tuple, saved_by: Node | None) -> None:
     vc, expected = ver
     t = Tensor._wrap(val)
     dims = ", ".join(map(str, val.shape))
-    fn = saved_by if saved_by is not None else vc[1]
+    fn = vc[1]
+    if saved_by is not None and (fn is None or saved_by.eqns[-1].prim.name in _SAVES_OUTPUT):
+        fn = saved_by  # PyTorch names the node whose own result was saved
     which = ""
     if fn is not None:
         name = type(fn).__name__

@@ -50,10 +50,7 @@ class _Formatter:
             return
         finite = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
         if finite.size == 0:
-            # no finite non-zero value: widths come from nan/inf/0 as formatted
-            for v in flat.tolist():
-                self.max_width = max(self.max_width, len(self.format(float(v))))
-            return
+            return  # no finite non-zero value: width 1, int mode (as PyTorch)
         absv = np.abs(finite)
         lo, hi = float(absv.min()), float(absv.max())
         if not np.all(finite == np.ceil(finite)):
@@ -76,14 +73,11 @@ class _Formatter:
                     self.max_width = max(self.max_width, len(f"{v:.{PRECISION}f}"))
         if SCI_MODE[0] is not None:
             self.sci_mode = SCI_MODE[0]
-        # non-finite values still take room
-        for v in flat[~np.isfinite(flat)].tolist():
-            self.max_width = max(self.max_width, len(self.format(float(v), pad=False)))
 
     def width(self) -> int:
         return self.max_width
 
-    def format(self, value: Any, pad: bool = True) -> str:
+    def format(self, value: Any) -> str:
         if self.floating:
             if self.sci_mode:
                 ret = f"{value:{self.max_width}.{PRECISION}e}"
@@ -95,7 +89,7 @@ class _Formatter:
                 ret = f"{value:.{PRECISION}f}"
         else:
             ret = f"{value}"
-        return (self.max_width - len(ret)) * " " + ret if pad else ret
+        return (self.max_width - len(ret)) * " " + ret
 
 
 def _summarized(a: np.ndarray) -> np.ndarray:

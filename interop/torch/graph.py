@@ -50,7 +50,8 @@ class Node:
     """A ``grad_fn``: one recorded operation (see the module docstring)."""
 
     __slots__ = ("seq", "ins", "ivals", "ivers", "nexts", "eqns", "vals", "outs", "opos",
-                 "overs", "site", "freed", "hooked", "pre_hooks", "hooks", "__weakref__")
+                 "overs", "site", "freed", "hooked", "pre_hooks", "hooks", "shown",
+                 "__weakref__")
 
     def name(self) -> str:
         """``y.grad_fn.name() == 'MulBackward0'``."""
@@ -58,8 +59,9 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        """((producer, 0), ...) per input: a node, an AccumulateGrad, or None."""
-        return tuple((fn, 0) for fn in self.nexts)
+        """((producer, 0), ...) per input: a node, an AccumulateGrad, or None (a constant,
+        or a Python scalar operand, which PyTorch lists too)."""
+        return tuple((fn, 0) for fn in (self.shown or self.nexts))
 
     @property
     def metadata(self) -> dict:
@@ -149,6 +151,7 @@ def new_node(cls: type) -> Node:
     n.pre_hooks = None
     n.hooks = None
     n.site = None
+    n.shown = None
     return n
 
 

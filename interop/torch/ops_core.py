@@ -77,6 +77,10 @@ def _record1(name, prim, args, params, out) -> Tensor:
             lit = a if type(a) is not np.ndarray else a
             atoms.append(literal(lit.item(), lit.dtype) if hasattr(lit, "dtype") else lit)
     ovar = Var(aval_from_value(out))
+    if len(atoms) != len(ins):
+        # PyTorch lists scalar operands in next_functions as (None, 0)
+        it = iter(nexts)
+        n.shown = tuple(next(it) if isinstance(a, Tensor) else None for a in args)
     n.ins = tuple(ins)
     n.ivals = tuple(ivals)
     n.ivers = tuple(ivers)
@@ -261,7 +265,9 @@ def inplace(t: Tensor, result: Tensor) -> Tensor:
         t._fn = node
         t._var = result._var
         vc[1] = node
-        node.overs = ((vc, vc[0]),)
+        # the node's saved result is a private array (copied into ``t``): later in-place
+        # changes of ``t`` cannot spoil it, so it needs no version check
+        node.overs = ((vc, None),)
     elif t._fn is None:
         t._var = None
     return t
