@@ -219,6 +219,7 @@ def test_programs_are_deterministic_on_torch():
     import test_torch_diff_autograd  # noqa: F401  (registers programs)
     import test_torch_diff_nn  # noqa: F401
     import test_torch_diff_ops  # noqa: F401
+    import test_torch_diff_optim  # noqa: F401
 
     count = 0
     for progs in PROGRAMS.values():
