@@ -3,7 +3,8 @@
 Two workloads: an MLP loss (784-256-256-10, batch 128, float32) and a 200-operation
 scalar chain (float64). For each system, in its own block: the compile time (first
 call: tracing, transforms, lowering and XLA compilation) and the steady-state time
-per call (median over rounds). The target is a steady-state ratio <= 1.1.
+per call (median over rounds; each round times one block of calls per system). The
+target is a steady-state ratio <= 1.1.
 
     python benchmarks/jit_vs_jax.py [--rounds 7] [--json out.json]
 """
@@ -59,19 +60,36 @@ def _block(out):
     return jax.tree_util.tree_map(lambda a: a.block_until_ready(), out)
 
 
-def measure(step: Callable, args: tuple, calls: int, rounds: int) -> dict:
+def compile_time(step: Callable, args: tuple) -> float:
+    """First call: tracing, transforms, lowering and XLA compilation."""
     t0 = time.perf_counter()
     _block(step(*args))
-    compile_s = time.perf_counter() - t0
-    per_call = []
+    return time.perf_counter() - t0
+
+
+def timed_block(step: Callable, args: tuple, calls: int) -> float:
+    """Seconds per call over one block of ``calls`` back-to-back calls."""
+    t0 = time.perf_counter()
+    for _ in range(calls):
+        out = step(*args)
+    _block(out)
+    return (time.perf_counter() - t0) / calls
+
+
+def compare(ours: Callable, theirs: Callable, args: tuple, calls: int, rounds: int) -> dict:
+    """Compile both, then ``rounds`` rounds of one timed block per system (so slow
+    drifts of a shared machine hit both alike); medians over rounds."""
+    result = {"tracegrad": {"compile_s": compile_time(ours, args), "rounds_s": []},
+              "jax": {"compile_s": compile_time(theirs, args), "rounds_s": []}}
+    timed_block(ours, args, calls)      # warm-up: thread pools, caches
+    timed_block(theirs, args, calls)
     for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            out = step(*args)
-        _block(out)
-        per_call.append((time.perf_counter() - t0) / calls)
-    return {"compile_s": compile_s, "median_s": statistics.median(per_call),
-            "rounds_s": per_call}
+        result["tracegrad"]["rounds_s"].append(timed_block(ours, args, calls))
+        result["jax"]["rounds_s"].append(timed_block(theirs, args, calls))
+    for system in ("tracegrad", "jax"):
+        result[system]["median_s"] = statistics.median(result[system]["rounds_s"])
+    result["ratio"] = result["tracegrad"]["median_s"] / result["jax"]["median_s"]
+    return result
 
 
 def run(rounds: int) -> dict:
@@ -93,19 +111,17 @@ def run(rounds: int) -> dict:
     }
     results = {}
     for name, (make_ours, make_jax, args, calls) in workloads.items():
-        ours = measure(make_ours(), args, calls, rounds)     # tracegrad block
-        theirs = measure(make_jax(), args, calls, rounds)    # JAX block
-        g_ours, g_jax = make_ours()(*args), make_jax()(*args)
-        for a, b in zip(jax.tree_util.tree_leaves(g_ours), jax.tree_util.tree_leaves(g_jax)):
+        ours, theirs = make_ours(), make_jax()
+        results[name] = compare(ours, theirs, args, calls, rounds)
+        for a, b in zip(jax.tree_util.tree_leaves(ours(*args)),
+                        jax.tree_util.tree_leaves(theirs(*args))):
             np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=2e-4, atol=1e-6)
-        results[name] = {"tracegrad": ours, "jax": theirs,
-                         "ratio": ours["median_s"] / theirs["median_s"]}
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     results = run(args.rounds)
