@@ -47,6 +47,7 @@ _METHODS = {
 
 
 def install() -> None:
+    """Install the operator and method tables on ``Tracer`` (done at import)."""
     for name, fn in {**_OPERATORS, **_METHODS}.items():
         setattr(Tracer, name, fn)
     Tracer.T = property(lambda x: ops.transpose(x))

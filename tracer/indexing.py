@@ -234,6 +234,7 @@ def _take(y, kept: list, advs: list):
 
 
 def setitem_error(x: Any, idx: Any, value: Any):
+    """``x[idx] = v`` on a tracer: a TypeError pointing to ``x.at[idx].set(v)``."""
     raise TypeError(
         "traced arrays are immutable: x[idx] = v cannot change one in place. Use the "
         "functional update y = x.at[idx].set(v) (or .add / .multiply) and use y.")

@@ -145,6 +145,7 @@ class Literal:
 
 
 def format_value(val: Any) -> str:
+    """A scalar as printed in the IR: ``format_value(np.float32(2)) == '2.0'``."""
     val = np.asarray(val)
     if val.dtype == np.bool_:
         return "True" if val.item() else "False"
@@ -173,6 +174,7 @@ class Params(dict):
 
 
 def format_param(v: Any) -> str:
+    """A param value as printed in the IR: ``format_param((1,)) == '(1,)'``."""
     if isinstance(v, np.dtype) or (isinstance(v, type) and issubclass(v, np.generic)):
         return np.dtype(v).name
     if isinstance(v, tuple):

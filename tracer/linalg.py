@@ -1,5 +1,5 @@
-"""``np.einsum`` and ``np.linalg.norm`` for tracers, built from ``dot_general``,
-``transpose`` and reductions.
+"""Products: ``matmul``, ``dot``, ``tensordot``, ``inner``, ``outer``, ``vdot`` (each one
+``dot_general``), ``np.einsum`` and ``np.linalg.norm``.
 
 >>> einsum("ij,jk->ik", np.ones((2, 3)), np.ones((3, 4))).shape
 (2, 4)
@@ -13,6 +13,102 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from . import prims_structural as st
+from .primitive import bind
+
+
+def dot_general(x, y, dimension_numbers):
+    """``lax.dot_general`` with NumPy promotion; ``dimension_numbers`` is
+    ``((lhs_contract, rhs_contract), (lhs_batch, rhs_batch))``.
+
+    >>> dot_general(np.ones((2, 3)), np.ones((3, 4)), (((1,), (0,)), ((), ()))).shape
+    (2, 4)
+    """
+    x, y = ops.promote(x, y)
+    (lc, rc), (lb, rb) = dimension_numbers
+    dn = ((tuple(lc), tuple(rc)), (tuple(lb), tuple(rb)))
+    return bind(st.dot_general_p, x, y, dimension_numbers=dn,
+                preferred_element_type=None)
+
+
+def matmul(x, y):
+    """``x @ y`` with NumPy's rules (1-d operands promoted, batch dims broadcast)."""
+    x, y = ops.as_operand(x), ops.as_operand(y)
+    xs, ys = ops.shape_of(x), ops.shape_of(y)
+    if not xs or not ys:
+        raise ValueError("matmul: input operand does not have enough dimensions "
+                         f"(shapes {xs} and {ys}); use * for scalars")
+    if len(xs) == 1 and len(ys) == 1:
+        if xs != ys:
+            raise ValueError(f"matmul: shapes {xs} and {ys} not aligned")
+        return dot_general(x, y, (((0,), (0,)), ((), ())))
+    if len(ys) == 1:
+        if xs[-1] != ys[0]:
+            raise ValueError(f"matmul: shapes {xs} and {ys} not aligned: {xs[-1]} (dim "
+                             f"{len(xs) - 1}) != {ys[0]} (dim 0)")
+        return dot_general(x, y, (((len(xs) - 1,), (0,)), ((), ())))
+    if len(xs) == 1:
+        if xs[0] != ys[-2]:
+            raise ValueError(f"matmul: shapes {xs} and {ys} not aligned")
+        out = dot_general(x, y, (((0,), (len(ys) - 2,)), ((), ())))
+        return out
+    if xs[-1] != ys[-2]:
+        raise ValueError(f"matmul: shapes {xs} and {ys} not aligned: {xs[-1]} (dim "
+                         f"{len(xs) - 1}) != {ys[-2]} (dim {len(ys) - 2})")
+    if len(xs) == 2 and len(ys) == 2:
+        return dot_general(x, y, (((1,), (0,)), ((), ())))
+    batch = tuple(np.broadcast_shapes(xs[:-2], ys[:-2]))
+    x = ops.broadcast_to(x, batch + xs[-2:])
+    y = ops.broadcast_to(y, batch + ys[-2:])
+    nb = len(batch)
+    return dot_general(x, y, (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb)))))
+
+
+def dot(x, y):
+    """``np.dot``: scalars multiply, 1-d/2-d like matmul, N-d contracts x's last axis with
+    y's second to last."""
+    xs, ys = ops.shape_of(x), ops.shape_of(y)
+    if not xs or not ys:
+        return ops.multiply(x, y)
+    if len(xs) <= 2 and len(ys) <= 2:
+        return matmul(x, y)
+    yc = len(ys) - 2 if len(ys) >= 2 else 0
+    return dot_general(x, y, (((len(xs) - 1,), (yc,)), ((), ())))
+
+
+def tensordot(x, y, axes=2):
+    """``np.tensordot``: ``tensordot(np.ones((2, 3)), np.ones((3, 4)), 1).shape == (2, 4)``."""
+    xs, ys = ops.shape_of(x), ops.shape_of(y)
+    if isinstance(axes, (int, np.integer)):
+        xa = tuple(range(len(xs) - axes, len(xs)))
+        ya = tuple(range(axes))
+    else:
+        xa, ya = axes
+        xa = ops._norm_axes(xa, len(xs))
+        ya = ops._norm_axes(ya, len(ys))
+    return dot_general(x, y, ((xa, ya), ((), ())))
+
+
+def outer(x, y):
+    """``np.outer``: ``outer(np.ones(2), np.ones(3)).shape == (2, 3)``."""
+    return dot_general(ops.ravel(x), ops.ravel(y), (((), ()), ((), ())))
+
+
+def inner(x, y):
+    """``np.inner``: ``inner(np.ones(3), np.ones(3)) == 3.0``."""
+    xs, ys = ops.shape_of(x), ops.shape_of(y)
+    if not xs or not ys:
+        return ops.multiply(x, y)
+    return dot_general(x, y, (((len(xs) - 1,), (len(ys) - 1,)), ((), ())))
+
+
+def vdot(x, y):
+    """``np.vdot`` (flattened dot): ``vdot(np.ones((2, 2)), np.ones((2, 2))) == 4.0``."""
+    return dot_general(ops.ravel(x), ops.ravel(y), (((0,), (0,)), ((), ())))
+
+
+# ---------------------------------------------------------------------------
+# einsum
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 

@@ -69,6 +69,7 @@ def _check_active(args) -> None:
 
 
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    """``Tracer.__array_ufunc__``: ``np.sin(tracer)`` through the ``UFUNCS`` table."""
     if method == "__call__" and not kwargs:  # the common case, kept short
         rule = UFUNCS.get(ufunc)
         if rule is not None:
@@ -92,6 +93,7 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
 
 
 def array_function(self, func, types, args, kwargs):
+    """``Tracer.__array_function__``: ``np.sum(tracer)`` through ``FUNCTIONS``."""
     rule = FUNCTIONS.get(func)
     if rule is None:
         name = getattr(func, "__module__", "numpy").replace("numpy", "np", 1)

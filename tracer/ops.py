@@ -4,7 +4,7 @@ tables and the derivative rules all call these.
 
 Every function accepts tracers, NumPy arrays and Python numbers:
 
->>> mul(np.float32(2), 3.0).dtype   # Python scalars are weak
+>>> multiply(np.float32(2), 3.0).dtype   # Python scalars are weak
 dtype('float32')
 """
 
@@ -26,6 +26,7 @@ _SCALARS = (bool, int, float, complex)
 
 
 def dtype_of(x: Any) -> np.dtype:
+    """The NumPy dtype of a tracer, array or number: ``dtype_of(1.0) == np.float64``."""
     if isinstance(x, Tracer):
         return x.tvar.aval.dtype
     if isinstance(x, (np.ndarray, np.generic)):
@@ -34,12 +35,14 @@ def dtype_of(x: Any) -> np.dtype:
 
 
 def shape_of(x: Any) -> tuple:
+    """The shape of a tracer, array or number: ``shape_of(np.ones((2, 3))) == (2, 3)``."""
     if isinstance(x, Tracer):
         return x.tvar.aval.shape
     return np.shape(x)
 
 
 def ndim_of(x: Any) -> int:
+    """The number of dimensions: ``ndim_of(np.ones((2, 3))) == 2``."""
     return len(shape_of(x))
 
 
@@ -240,10 +243,18 @@ def arcsinh(x): return _unary(ew.asinh_p, x, True)
 def arccosh(x): return _unary(ew.acosh_p, x, True)
 def arctanh(x): return _unary(ew.atanh_p, x, True)
 def sqrt(x): return _unary(ew.sqrt_p, x, True)
-def rsqrt(x): return _unary(ew.rsqrt_p, x, True)
-def logistic(x): return _unary(ew.logistic_p, x, True)
-def erf(x): return _unary(ew.erf_p, x, True)
-def stop_gradient(x): return _unary(ew.stop_gradient_p, x)
+def rsqrt(x):
+    """``1 / sqrt(x)`` as one ``rsqrt`` equation: ``rsqrt(4.0) == 0.5``."""
+    return _unary(ew.rsqrt_p, x, True)
+def logistic(x):
+    """The sigmoid ``1 / (1 + exp(-x))``, computed stably: ``logistic(0.0) == 0.5``."""
+    return _unary(ew.logistic_p, x, True)
+def erf(x):
+    """The error function: ``erf(0.0) == 0.0``."""
+    return _unary(ew.erf_p, x, True)
+def stop_gradient(x):
+    """The identity, with a zero derivative: ``stop_gradient(2.0) == 2.0``."""
+    return _unary(ew.stop_gradient_p, x)
 def isfinite(x): return _unary(ew.is_finite_p, x, True)
 def logical_not(x): return bind(ew.not_p, convert(as_operand(x), bool))
 
@@ -276,6 +287,7 @@ def where(cond, x, y):
 
 
 def clip(x, lo=None, hi=None):
+    """``np.clip(x, lo, hi)`` as max/min equations: ``clip(5.0, 0.0, 1.0) == 1.0``."""
     if lo is not None:
         x = maximum(x, lo)
     if hi is not None:
@@ -301,6 +313,7 @@ def _norm_axes(axis, ndim: int) -> tuple:
 
 
 def reshape(x, shape) -> Any:
+    """``np.reshape`` (one ``-1`` allowed): ``reshape(np.ones(6), (2, -1)).shape == (2, 3)``."""
     x = as_operand(x)
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
@@ -317,6 +330,7 @@ def reshape(x, shape) -> Any:
 
 
 def transpose(x, axes=None):
+    """``np.transpose``: ``transpose(np.ones((2, 3))).shape == (3, 2)``."""
     x = as_operand(x)
     nd = ndim_of(x)
     perm = tuple(reversed(range(nd))) if axes is None else _norm_axes(axes, nd)
@@ -326,6 +340,7 @@ def transpose(x, axes=None):
 
 
 def moveaxis(x, source, destination):
+    """``np.moveaxis``: ``moveaxis(np.ones((2, 3, 4)), 0, -1).shape == (3, 4, 2)``."""
     nd = ndim_of(x)
     src = _norm_axes(source, nd)
     dst = _norm_axes(destination, nd)
@@ -336,6 +351,7 @@ def moveaxis(x, source, destination):
 
 
 def swapaxes(x, a, b):
+    """``np.swapaxes``: ``swapaxes(np.ones((2, 3)), 0, 1).shape == (3, 2)``."""
     perm = list(range(ndim_of(x)))
     a, b = _norm_axes((a, b), len(perm))
     perm[a], perm[b] = perm[b], perm[a]
@@ -343,6 +359,7 @@ def swapaxes(x, a, b):
 
 
 def expand_dims(x, axis):
+    """``np.expand_dims``: ``expand_dims(np.ones(3), 0).shape == (1, 3)``."""
     x = as_operand(x)
     nd = ndim_of(x) + (1 if isinstance(axis, (int, np.integer)) else len(axis))
     dims = tuple(sorted(_norm_axes(axis, nd)))
@@ -350,6 +367,7 @@ def expand_dims(x, axis):
 
 
 def squeeze(x, axis=None):
+    """``np.squeeze``: ``squeeze(np.ones((1, 3))).shape == (3,)``."""
     x = as_operand(x)
     shape = shape_of(x)
     if axis is None:
@@ -366,6 +384,7 @@ def squeeze(x, axis=None):
 
 
 def broadcast_to(x, shape):
+    """``np.broadcast_to``: ``broadcast_to(np.ones(3), (2, 3)).shape == (2, 3)``."""
     x = as_operand(x)
     shape = tuple(int(s) for s in shape)
     xs = shape_of(x)
@@ -380,10 +399,12 @@ def broadcast_to(x, shape):
 
 
 def ravel(x):
+    """``np.ravel``: ``ravel(np.ones((2, 3))).shape == (6,)``."""
     return reshape(x, (-1,))
 
 
 def concatenate(xs: Sequence, axis=0):
+    """``np.concatenate``, promoting dtypes: ``concatenate([np.ones(2), [1]]).shape == (3,)``."""
     xs = promote(*xs)
     if axis is None:
         xs = [ravel(x) for x in xs]
@@ -397,6 +418,7 @@ def concatenate(xs: Sequence, axis=0):
 
 
 def stack(xs: Sequence, axis=0):
+    """``np.stack``: ``stack([np.ones(2), np.ones(2)], axis=1).shape == (2, 2)``."""
     shapes = {shape_of(x) for x in xs}
     if len(shapes) != 1:
         raise ValueError(f"all input arrays must have the same shape, got {sorted(shapes)}")
@@ -419,6 +441,7 @@ def _reduce(prim, x, axis, keepdims):
 
 
 def sum(x, axis=None, dtype=None, keepdims=False):  # noqa: A001
+    """``np.sum`` (booleans count as int64): ``sum(np.ones((2, 3)), axis=0).shape == (3,)``."""
     x = as_operand(x)
     if dtype is not None:
         x = convert(x, dtype)
@@ -428,6 +451,7 @@ def sum(x, axis=None, dtype=None, keepdims=False):  # noqa: A001
 
 
 def prod(x, axis=None, keepdims=False):
+    """``np.prod``: ``prod(np.full(3, 2.0)) == 8.0``."""
     x = as_operand(x)
     if dtype_of(x).kind == "b":
         x = convert(x, np.int64)
@@ -435,22 +459,27 @@ def prod(x, axis=None, keepdims=False):
 
 
 def amax(x, axis=None, keepdims=False):
+    """``np.max``: ``amax(np.arange(3.0)) == 2.0``."""
     return _reduce(st.reduce_max_p, x, axis, keepdims)
 
 
 def amin(x, axis=None, keepdims=False):
+    """``np.min``: ``amin(np.arange(3.0)) == 0.0``."""
     return _reduce(st.reduce_min_p, x, axis, keepdims)
 
 
 def all(x, axis=None, keepdims=False):  # noqa: A001
+    """``np.all``: ``all(np.ones(3)) == True``."""
     return _reduce(st.reduce_and_p, convert(as_operand(x), bool), axis, keepdims)
 
 
 def any(x, axis=None, keepdims=False):  # noqa: A001
+    """``np.any``: ``any(np.zeros(3)) == False``."""
     return _reduce(st.reduce_or_p, convert(as_operand(x), bool), axis, keepdims)
 
 
 def mean(x, axis=None, dtype=None, keepdims=False):
+    """``np.mean`` (integers averaged in float64): ``mean(np.arange(4)) == 1.5``."""
     x = as_operand(x)
     if dtype is not None:
         x = convert(x, dtype)
@@ -462,6 +491,7 @@ def mean(x, axis=None, dtype=None, keepdims=False):
 
 
 def var(x, axis=None, ddof=0, keepdims=False):
+    """``np.var`` with ``ddof``: ``var(np.array([1.0, 3.0])) == 1.0``."""
     x = as_operand(x)
     if dtype_of(x).kind in "biu":
         x = convert(x, np.float64)
@@ -473,6 +503,7 @@ def var(x, axis=None, ddof=0, keepdims=False):
 
 
 def std(x, axis=None, ddof=0, keepdims=False):
+    """``np.std`` with ``ddof``: ``std(np.array([1.0, 3.0])) == 1.0``."""
     return sqrt(var(x, axis, ddof, keepdims))
 
 
@@ -487,14 +518,17 @@ def _arg_reduce(prim, x, axis, keepdims):
 
 
 def argmax(x, axis=None, keepdims=False):
+    """``np.argmax`` (int64 result): ``argmax(np.array([1.0, 3.0, 2.0])) == 1``."""
     return _arg_reduce(st.argmax_p, x, axis, keepdims)
 
 
 def argmin(x, axis=None, keepdims=False):
+    """``np.argmin`` (int64 result): ``argmin(np.array([1.0, 3.0, 2.0])) == 0``."""
     return _arg_reduce(st.argmin_p, x, axis, keepdims)
 
 
 def cumsum(x, axis=None):
+    """``np.cumsum``: ``list(cumsum(np.ones(3))) == [1.0, 2.0, 3.0]``."""
     x = as_operand(x)
     if axis is None:
         x, axis = ravel(x), 0
@@ -504,83 +538,35 @@ def cumsum(x, axis=None):
 
 
 # ---------------------------------------------------------------------------
-# products
+# docstrings of the NumPy-named families, from one table (each is ``np.<name>``)
 
-def dot_general(x, y, dimension_numbers):
-    x, y = promote(x, y)
-    (lc, rc), (lb, rb) = dimension_numbers
-    dn = ((tuple(lc), tuple(rc)), (tuple(lb), tuple(rb)))
-    return bind(st.dot_general_p, x, y, dimension_numbers=dn,
-                preferred_element_type=None)
-
-
-def matmul(x, y):
-    """``x @ y`` with NumPy's rules (1-d operands promoted, batch dims broadcast)."""
-    x, y = as_operand(x), as_operand(y)
-    xs, ys = shape_of(x), shape_of(y)
-    if not xs or not ys:
-        raise ValueError("matmul: input operand does not have enough dimensions "
-                         f"(shapes {xs} and {ys}); use * for scalars")
-    if len(xs) == 1 and len(ys) == 1:
-        if xs != ys:
-            raise ValueError(f"matmul: shapes {xs} and {ys} not aligned")
-        return dot_general(x, y, (((0,), (0,)), ((), ())))
-    if len(ys) == 1:
-        if xs[-1] != ys[0]:
-            raise ValueError(f"matmul: shapes {xs} and {ys} not aligned: {xs[-1]} (dim "
-                             f"{len(xs) - 1}) != {ys[0]} (dim 0)")
-        return dot_general(x, y, (((len(xs) - 1,), (0,)), ((), ())))
-    if len(xs) == 1:
-        if xs[0] != ys[-2]:
-            raise ValueError(f"matmul: shapes {xs} and {ys} not aligned")
-        out = dot_general(x, y, (((0,), (len(ys) - 2,)), ((), ())))
-        return out
-    if xs[-1] != ys[-2]:
-        raise ValueError(f"matmul: shapes {xs} and {ys} not aligned: {xs[-1]} (dim "
-                         f"{len(xs) - 1}) != {ys[-2]} (dim {len(ys) - 2})")
-    if len(xs) == 2 and len(ys) == 2:
-        return dot_general(x, y, (((1,), (0,)), ((), ())))
-    batch = tuple(np.broadcast_shapes(xs[:-2], ys[:-2]))
-    x = broadcast_to(x, batch + xs[-2:])
-    y = broadcast_to(y, batch + ys[-2:])
-    nb = len(batch)
-    return dot_general(x, y, (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb)))))
+_UNARY_NAMES = ("negative absolute sign exp log log1p expm1 sin cos tan tanh arcsin arccos "
+                "arctan sinh cosh arcsinh arccosh arctanh sqrt isfinite logical_not floor "
+                "ceil rint square reciprocal")
+_BINARY_NAMES = ("maximum minimum arctan2 equal not_equal less less_equal greater "
+                 "greater_equal logical_and logical_or logical_xor true_divide floor_divide "
+                 "remainder power")
+_INT_BINARY_NAMES = "bitwise_and bitwise_or bitwise_xor"
 
 
-def dot(x, y):
-    """``np.dot``: scalars multiply, 1-d/2-d like matmul, N-d contracts x's last axis with
-    y's second to last."""
-    xs, ys = shape_of(x), shape_of(y)
-    if not xs or not ys:
-        return multiply(x, y)
-    if len(xs) <= 2 and len(ys) <= 2:
-        return matmul(x, y)
-    yc = len(ys) - 2 if len(ys) >= 2 else 0
-    return dot_general(x, y, (((len(xs) - 1,), (yc,)), ((), ())))
+def _document() -> None:
+    for name in _UNARY_NAMES.split():
+        v = 1.5 if name == "arccosh" else 0.5
+        globals()[name].__doc__ = (
+            f"``np.{name}(x)`` on tracers (an equation), arrays and numbers.\n\n"
+            f">>> bool({name}({v}) == np.{name}({v}))\nTrue")
+    for name in _BINARY_NAMES.split():
+        globals()[name].__doc__ = (
+            f"``np.{name}(x, y)`` with broadcasting and NumPy 2 promotion.\n\n"
+            f">>> bool({name}(0.5, 2.0) == np.{name}(0.5, 2.0))\nTrue")
+    for name in _INT_BINARY_NAMES.split():
+        globals()[name].__doc__ = (
+            f"``np.{name}(x, y)`` on integer or boolean operands.\n\n"
+            f">>> int({name}(6, 3)) == int(np.{name}(6, 3))\nTrue")
 
 
-def tensordot(x, y, axes=2):
-    xs, ys = shape_of(x), shape_of(y)
-    if isinstance(axes, (int, np.integer)):
-        xa = tuple(range(len(xs) - axes, len(xs)))
-        ya = tuple(range(axes))
-    else:
-        xa, ya = axes
-        xa = _norm_axes(xa, len(xs))
-        ya = _norm_axes(ya, len(ys))
-    return dot_general(x, y, ((xa, ya), ((), ())))
+_document()
 
 
-def outer(x, y):
-    return dot_general(ravel(x), ravel(y), (((), ()), ((), ())))
-
-
-def inner(x, y):
-    xs, ys = shape_of(x), shape_of(y)
-    if not xs or not ys:
-        return multiply(x, y)
-    return dot_general(x, y, (((len(xs) - 1,), (len(ys) - 1,)), ((), ())))
-
-
-def vdot(x, y):
-    return dot_general(ravel(x), ravel(y), (((0,), (0,)), ((), ())))
+# Products live in tracer.linalg (with einsum and norm); they stay reachable as ops.X.
+from .linalg import dot, dot_general, inner, matmul, outer, tensordot, vdot  # noqa: E402,F401

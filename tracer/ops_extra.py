@@ -94,34 +94,40 @@ def _no_out(name: str, kwargs: dict) -> None:
 
 
 def sum_rule(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    """``np.sum``'s signature: ``sum_rule(np.ones(3)) == 3.0``."""
     _no_out("sum", {"out": out, **kw})
     return ops.sum(a, axis, dtype=dtype, keepdims=keepdims)
 
 
 def mean_rule(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    """``np.mean``'s signature: ``mean_rule(np.ones(3)) == 1.0``."""
     _no_out("mean", {"out": out, **kw})
     return ops.mean(a, axis, dtype=dtype, keepdims=keepdims)
 
 
 def var_rule(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    """``np.var``'s signature: ``var_rule(np.ones(3)) == 0.0``."""
     _no_out("var", {"out": out, **kw})
     a = ops.convert(a, dtype) if dtype is not None else a
     return ops.var(a, axis, ddof=ddof, keepdims=keepdims)
 
 
 def std_rule(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    """``np.std``'s signature: ``std_rule(np.ones(3)) == 0.0``."""
     _no_out("std", {"out": out, **kw})
     a = ops.convert(a, dtype) if dtype is not None else a
     return ops.std(a, axis, ddof=ddof, keepdims=keepdims)
 
 
 def prod_rule(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    """``np.prod``'s signature: ``prod_rule(np.ones(3)) == 1.0``."""
     _no_out("prod", {"out": out, **kw})
     a = ops.convert(a, dtype) if dtype is not None else a
     return ops.prod(a, axis, keepdims=keepdims)
 
 
 def minmax_rule(fn, name):
+    """A rule for ``np.max``-like functions from ``fn(a, axis, keepdims=)``."""
     def rule(a, axis=None, out=None, keepdims=False, **kw):
         _no_out(name, {"out": out, **kw})
         return fn(a, axis, keepdims=keepdims)
@@ -129,6 +135,7 @@ def minmax_rule(fn, name):
 
 
 def arg_rule(fn, name):
+    """A rule for ``np.argmax``-like functions from ``fn(a, axis, keepdims=)``."""
     def rule(a, axis=None, out=None, *, keepdims=False):
         _no_out(name, {"out": out})
         return fn(a, axis, keepdims=keepdims)
@@ -136,6 +143,7 @@ def arg_rule(fn, name):
 
 
 def cumsum_rule(a, axis=None, dtype=None, out=None):
+    """``np.cumsum``'s signature: ``cumsum_rule(np.ones(2))[-1] == 2.0``."""
     _no_out("cumsum", {"out": out})
     a = ops.convert(a, dtype) if dtype is not None else a
     return ops.cumsum(a, axis)
@@ -146,6 +154,11 @@ _NO_VALUE = getattr(np, "_NoValue", None)
 
 def clip_rule(a, a_min=_NO_VALUE, a_max=_NO_VALUE, out=None, *, min=_NO_VALUE,  # noqa: A002
               max=_NO_VALUE, **kw):  # noqa: A002
+    """``np.clip``'s signature (``a_min``/``a_max`` or ``min``/``max``).
+
+    >>> clip_rule(5.0, 0, 1)
+    1
+    """
     _no_out("clip", {"out": out, **kw})
     lo = a_min if a_min is not _NO_VALUE else (min if min is not _NO_VALUE else None)
     hi = a_max if a_max is not _NO_VALUE else (max if max is not _NO_VALUE else None)
@@ -153,6 +166,7 @@ def clip_rule(a, a_min=_NO_VALUE, a_max=_NO_VALUE, out=None, *, min=_NO_VALUE,  
 
 
 def where_rule(condition, x=None, y=None):
+    """``np.where(c, x, y)``; the one-argument form is refused (data-dependent shape)."""
     if x is None or y is None:
         raise NotImplementedError("np.where(condition) with one argument (np.nonzero) "
                                   "has a data-dependent shape; pass x and y")
@@ -160,6 +174,7 @@ def where_rule(condition, x=None, y=None):
 
 
 def concatenate_rule(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    """``np.concatenate``'s signature (``dtype=`` supported)."""
     _no_out("concatenate", {"out": out})
     if dtype is not None:
         arrays = [ops.convert(a, dtype) for a in arrays]
@@ -167,6 +182,7 @@ def concatenate_rule(arrays, axis=0, out=None, *, dtype=None, casting="same_kind
 
 
 def stack_rule(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    """``np.stack``'s signature (``dtype=`` supported)."""
     _no_out("stack", {"out": out})
     if dtype is not None:
         arrays = [ops.convert(a, dtype) for a in arrays]
@@ -174,20 +190,24 @@ def stack_rule(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
 
 
 def like_rule(fn):
+    """A rule for ``np.zeros_like``-like functions from ``fn(a, dtype=, shape=)``."""
     def rule(a, dtype=None, order="K", subok=True, shape=None, **kw):
         return fn(a, dtype=dtype, shape=shape)
     return rule
 
 
 def full_like_rule(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw):
+    """``np.full_like``'s signature: ``full_like_rule(np.ones(2), 3.0)[0] == 3.0``."""
     return full_like(a, fill_value, dtype, shape)
 
 
 def reshape_rule(a, shape=None, order="C", *, newshape=None, copy=None):
+    """``np.reshape``'s signature (``shape`` or ``newshape``; C order only)."""
     if order not in ("C", None):
         raise NotImplementedError("np.reshape with order other than 'C'")
     return ops.reshape(a, shape if shape is not None else newshape)
 
 
 def astype_rule(x, dtype, copy=True, **kw):
+    """``np.astype(x, dtype)``: ``astype_rule(np.ones(2), np.int32).dtype == np.int32``."""
     return ops.convert(x, dtype)
