@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import torch as real_torch
-
 import tracegrad.interop.torch as shim_torch
 
 CASES = [
@@ -81,7 +80,7 @@ def test_repr_matches_torch(expr):
 def test_str_and_format_match_torch():
     for torch in (real_torch, shim_torch):
         x = torch.tensor([[1.5, 2.0]])
-        out = (str(x), f"{torch.tensor(2.5):.3f}", "x.grad:{}\n".format(x * 2),
+        out = (str(x), f"{torch.tensor(2.5):.3f}", f"x.grad:{x * 2}\n",
                str(torch.tensor(3.0, requires_grad=True) * 2))
         if torch is real_torch:
             expected = out

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import torch as real_torch
-
 import tracegrad.interop.torch as shim_torch
 
 BOTH = [real_torch, shim_torch]
