@@ -159,7 +159,7 @@ def _parse(subscripts: str, shapes: list) -> tuple[list[str], str]:
 def einsum(subscripts: str, *operands: Any, optimize: Any = None) -> Any:
     """``np.einsum`` without diagonals: pairwise ``dot_general`` from left to right.
 
-    >>> einsum("i,i->", np.arange(3.0), np.arange(3.0))
+    >>> float(einsum("i,i->", np.arange(3.0), np.arange(3.0)))
     5.0
     """
     if not isinstance(subscripts, str):
@@ -205,7 +205,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     """``np.linalg.norm``: vector norms (None, 2, 1, inf, -inf, 0, p) and matrix norms
     (None/'fro', 1, -1, inf, -inf); the spectral and nuclear norms need an SVD.
 
-    >>> norm(np.array([3.0, 4.0]))
+    >>> float(norm(np.array([3.0, 4.0])))
     5.0
     """
     x = ops.as_operand(x)

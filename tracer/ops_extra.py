@@ -156,8 +156,8 @@ def clip_rule(a, a_min=_NO_VALUE, a_max=_NO_VALUE, out=None, *, min=_NO_VALUE,  
               max=_NO_VALUE, **kw):  # noqa: A002
     """``np.clip``'s signature (``a_min``/``a_max`` or ``min``/``max``).
 
-    >>> clip_rule(5.0, 0, 1)
-    1
+    >>> float(clip_rule(5.0, 0, 1))
+    1.0
     """
     _no_out("clip", {"out": out, **kw})
     lo = a_min if a_min is not _NO_VALUE else (min if min is not _NO_VALUE else None)
