@@ -43,6 +43,13 @@ SETTINGS = PROFILES.get(PROFILE, PROFILES["ci"])
 # operations: name -> (arity, fn(xp, *args, **params)); shapes have ndim <= 2 and dims
 # in {1, 2, 3}; every operation keeps values finite and away from non-smooth points.
 
+def _stop_gradient(xp, a):
+    if xp is jnp:
+        return jax.lax.stop_gradient(a)
+    from tracegrad.transforms import stop_gradient
+    return stop_gradient(a)
+
+
 UNARY = {
     "sin": lambda xp, a: xp.sin(a),
     "cos": lambda xp, a: xp.cos(a),
@@ -65,7 +72,7 @@ UNARY = {
     "logistic": lambda xp, a: 1.0 / (1.0 + xp.exp(-a)),
     "abs_shift": lambda xp, a: xp.abs(a + 10.0),
     "clip": lambda xp, a: xp.clip(a, -5.0, 5.0),
-    "stop_grad_mix": lambda xp, a: a * 2.0,
+    "stop_grad_mix": lambda xp, a: a * _stop_gradient(xp, a),
     "flip": lambda xp, a: a[::-1] if a.ndim else a,
     "cumsum": lambda xp, a: xp.cumsum(a, axis=-1) / 3.0 if a.ndim else a,
     "pow_frac": lambda xp, a: (1.0 + a * a) ** 0.75,
@@ -95,8 +102,10 @@ def _reductions():
     def prod(xp, a, axis): return xp.prod(xp.tanh(a) + 1.5, axis=axis)
     def var(xp, a, axis): return xp.var(a, axis=axis)
     def norm(xp, a, axis): return xp.sqrt(xp.sum(a * a, axis=axis) + 1.0)
+    def min_(xp, a, axis): return xp.min(a, axis=axis)
+    def cumsum_rev(xp, a, axis): return xp.flip(xp.cumsum(xp.flip(a, axis), axis=axis), axis)
     return {"sum": sum_, "mean": mean, "max": max_, "prod": prod, "var": var,
-            "norm": norm}
+            "norm": norm, "min": min_, "cumsum_rev": cumsum_rev}
 
 
 REDUCTIONS = _reductions()
@@ -105,6 +114,8 @@ REDUCTIONS = _reductions()
 def _out_shape_reduce(name, shape, axis):
     if name == "mean":
         return tuple(1 if i == axis else d for i, d in enumerate(shape))
+    if name == "cumsum_rev":
+        return tuple(shape)
     return tuple(d for i, d in enumerate(shape) if i != axis)
 
 
@@ -153,6 +164,12 @@ def apply(xp, kind, name, args, params):
         return a[..., params["start"]:params["stop"]]
     if name == "take":
         return a[xp.asarray(params["idx"])]
+    if name == "take_cols":
+        return a[:, xp.asarray(params["idx"])]
+    if name == "swapaxes":
+        return xp.swapaxes(a[None], 0, -1)[..., 0] * 1.0
+    if name == "einsum":
+        return xp.einsum("ij,ij->j", args[0], args[1])
     if name == "expand_squeeze":
         return xp.squeeze(xp.expand_dims(a, 0) * 1.5, 0)
     if name == "broadcast":
@@ -163,8 +180,8 @@ def apply(xp, kind, name, args, params):
 
 
 SHAPES = [(), (3,), (2,), (2, 3), (3, 2), (2, 1), (1, 3), (3, 3)]
-STRUCTURAL = ["transpose", "reshape", "matmul", "concat", "slice", "take",
-              "expand_squeeze", "broadcast", "stack_sum"]
+STRUCTURAL = ["transpose", "reshape", "matmul", "concat", "slice", "take", "take_cols",
+              "expand_squeeze", "broadcast", "stack_sum", "einsum", "swapaxes"]
 
 
 def _broadcastable(s, t):
@@ -231,8 +248,18 @@ def _structural(draw, name, i, shapes):
             return None
         t = draw(st.sampled_from(options))
         return (i,), {"shape": t}, t
-    if name in ("matmul", "concat", "stack_sum"):
-        if name == "matmul":
+    if name == "swapaxes":
+        return ((i,), {}, s[::-1]) if s else None
+    if name == "take_cols":
+        if len(s) != 2:
+            return None
+        n = draw(st.integers(1, 3))
+        idx = tuple(draw(st.integers(-s[1], s[1] - 1)) for _ in range(n))
+        return (i,), {"idx": idx}, (s[0], n)
+    if name in ("matmul", "concat", "stack_sum", "einsum"):
+        if name == "einsum":
+            ok = [j for j, t in enumerate(shapes) if len(s) == 2 and t == s]
+        elif name == "matmul":
             ok = [j for j, t in enumerate(shapes) if s and t and s[-1] == t[0] and len(t) <= 2]
         elif name == "concat":
             ok = [j for j, t in enumerate(shapes) if s and len(t) == len(s)]
@@ -246,6 +273,8 @@ def _structural(draw, name, i, shapes):
             return (i, j), {}, s[:-1] + t[1:]
         if name == "stack_sum":
             return (i, j), {}, s
+        if name == "einsum":
+            return (i, j), {}, s[1:]
         axes = [a for a in range(len(s)) if all(s[b] == t[b] for b in range(len(s)) if b != a)]
         if not axes:
             return None
