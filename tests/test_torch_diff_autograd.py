@@ -710,6 +710,153 @@ def grad_fn_accumulate_grad_variable(torch):
     return acc.name().rsplit("::", 1)[-1], acc.variable is x
 
 
+# ---------------------------------------------------------------- trickier combinations
+
+@program(G)
+def shared_subgraph_freed_by_first_backward(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    a = (y * 2).sum()
+    b = (y * 3).sum()
+    a.backward()
+    return err(lambda: b.backward()), x.grad
+
+
+@program(G)
+def shared_subgraph_retained(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    a = (y * 2).sum()
+    b = (y * 3).sum()
+    a.backward(retain_graph=True)
+    b.backward()
+    return x.grad
+
+
+@program(G)
+def backward_inputs_not_in_graph(torch):
+    x = torch.tensor(2.0, requires_grad=True)
+    u = torch.tensor(5.0, requires_grad=True)
+    (x * 3).backward(inputs=[x, u])
+    return x.grad, u.grad
+
+
+@program(G)
+def grad_outputs_mixed_none(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y1 = (x ** 2).sum()
+    y2 = x * 3
+    return torch.autograd.grad([y1, y2], x, grad_outputs=[None, torch.tensor([1.0, -1.0])])
+
+
+@program(G)
+def grad_flags_after_create_graph(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    (x ** 2).sum().backward()
+    plain = (x.grad.requires_grad, x.grad.is_leaf)
+    x.grad = None
+    (x ** 2).sum().backward(create_graph=True)
+    return plain, x.grad.requires_grad, loose(x.grad)
+
+
+@program(G)
+def create_graph_accumulates_twice(torch):
+    x = torch.tensor(1.5, requires_grad=True)
+    y = x ** 3
+    y.backward(create_graph=True, retain_graph=True)
+    y.backward(create_graph=True)
+    (g2,) = torch.autograd.grad(x.grad, x)
+    return loose(x.grad), g2
+
+
+@program(G)
+def second_derivative_of_relu_is_zero(torch):
+    x = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    y = (torch.relu(x) ** 2).sum()
+    (g,) = torch.autograd.grad(y, x, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum(), x)
+    return loose(g), h
+
+
+@program(G)
+def gradient_arg_requiring_grad_with_create_graph(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    v = torch.tensor([0.5, 1.5], requires_grad=True)
+    y = x ** 2
+    (g,) = torch.autograd.grad(y, x, grad_outputs=v, create_graph=True)
+    g.sum().backward()
+    return loose(g), x.grad, v.grad
+
+
+@program(G)
+def hook_counts_over_two_backwards(torch):
+    calls = []
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    y.register_hook(lambda g: calls.append(g.clone()))
+    s = y.sum()
+    s.backward(retain_graph=True)
+    s.backward()
+    return calls, x.grad
+
+
+@program(G)
+def set_grad_enabled_decorator(torch):
+    @torch.set_grad_enabled(False)
+    def f(x):
+        return x * 2
+
+    x = torch.tensor(1.0, requires_grad=True)
+    return f(x).requires_grad, torch.is_grad_enabled()
+
+
+@program(G)
+def inplace_on_view_of_nonleaf(torch):
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    v = y[0:2]
+    v.mul_(10)
+    y.sum().backward()
+    return y, x.grad, y.grad_fn.name().rsplit("::", 1)[-1]
+
+
+@program(G)
+def float_times_int_tensor_grad(torch):
+    x = torch.tensor([1.5, 2.5], requires_grad=True)
+    k = torch.tensor([2, 3])
+    y = x * k
+    y.sum().backward()
+    return y, x.grad
+
+
+@program(G)
+def keepdim_reduction_with_gradient_arg(torch):
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    y = (x * x).sum(dim=1, keepdim=True)
+    y.backward(torch.tensor([[1.0], [-2.0]]))
+    return y, x.grad
+
+
+@program(G)
+def retain_grad_then_inplace(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.add_(1)
+    (y * y).sum().backward()
+    return y, y.grad, x.grad
+
+
+@program(G)
+def no_grad_result_used_later(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.no_grad():
+        scale = x.sum()
+    y = (x * scale).sum()
+    y.backward()
+    return scale.requires_grad, x.grad
+
+
 @pytest.mark.parametrize("prog", PROGRAMS[G], ids=lambda p: p.__name__)
 def test_autograd_program(prog):
     check(prog)

@@ -193,10 +193,17 @@ def _short(x: Any) -> str:
 def run_both(prog: Callable) -> tuple[Any, Any]:
     """Observations of ``prog`` on real torch and on the shim."""
     real_torch.manual_seed(0)
+    shim = shim_module()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        expected = observe(prog(real_torch))
-        got = observe(prog(shim_module()))
+        try:
+            expected = observe(prog(real_torch))
+            got = observe(prog(shim))
+        finally:
+            # a program that leaks grad mode must not poison the programs after it
+            for lib in (real_torch, shim):
+                if not lib.is_grad_enabled():
+                    lib.set_grad_enabled(True)
     return expected, got
 
 

@@ -12,6 +12,7 @@ backward differentiates those primitives through the IR transforms like any othe
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -242,7 +243,7 @@ def _mse_fn(b: Any, x: Any, t: Any, reduction: str) -> Any:
     total = b(st.reduce_sum_p, sq, axes=tuple(range(sq.ndim)))
     if reduction == "sum":
         return total
-    return b(ew.div_p, total, sq.dtype.type(max(int(np.prod(sq.shape)), 1)))
+    return b(ew.div_p, total, sq.dtype.type(max(math.prod(sq.shape), 1)))
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
@@ -281,7 +282,7 @@ def _reduce_tensor(loss: Tensor, reduction: str) -> Tensor:
 
 
 def _nll_fn(b: Any, logp: Any, flat_idx: np.ndarray, w: np.ndarray, reduction: str) -> Any:
-    flat = b(st.reshape_p, logp, new_sizes=(int(np.prod(logp.shape)),))
+    flat = b(st.reshape_p, logp, new_sizes=(math.prod(logp.shape),))
     picked = b(st.index_take_p, flat, flat_idx, axis=0)
     losses = b(ew.mul_p, picked, -w)
     if reduction == "none":
