@@ -195,6 +195,12 @@ def test_traced_integer_indices_are_normalised():
                                       f(A[:, :, :3], i[::-1]))
 
 
+def test_list_of_traced_scalars_as_index():
+    x = np.arange(5.0)
+    closed = make_ir(lambda a, j: a[[j, 0, j + 1]])(x, np.int64(2))
+    np.testing.assert_array_equal(eval_ir(closed, x, np.int64(3))[0], [3.0, 0.0, 4.0])
+
+
 def test_index_errors():
     with pytest.raises(IndexError, match="out of bounds"):
         make_ir(lambda a: a[2])(A)

@@ -30,6 +30,8 @@ def _is_int(i: Any) -> bool:
 
 def _as_index_array(i: Any, what: str = "index"):
     """A list / array / tracer index as a NumPy int array or an integer tracer."""
+    if isinstance(i, list) and any(isinstance(e, Tracer) for e in i):
+        i = ops.stack([ops.as_operand(e) for e in i])  # x[[t, 0]] with traced entries
     if isinstance(i, Tracer):
         if i.dtype.kind == "b":
             if i.val is None:

@@ -170,7 +170,13 @@ class Trace:
                 prim.abstract_eval(*[a.aval for a in atoms], **params)
                 raise
             if not prim.multiple_results:
-                var = Var(SCALAR_AVALS.get(type(out)) or aval_from_value(out))
+                aval = SCALAR_AVALS.get(type(out))
+                if aval is None:
+                    try:  # an array seen before: one look-up
+                        aval = _ARRAY_AVALS[(out.shape, out.dtype)]
+                    except (KeyError, AttributeError):
+                        aval = aval_from_value(out)
+                var = Var(aval)
                 self.eqns.append(Eqn(prim, atoms, (var,), eqn_params))
                 self.eqn_vals.append(out)
                 return Tracer(self, var, out)
