@@ -207,9 +207,28 @@ def run_both(prog: Callable) -> tuple[Any, Any]:
     return expected, got
 
 
-def check(prog: Callable) -> None:
-    """Assert that ``prog`` observes the same on the shim as on torch."""
-    expected, got = run_both(prog)
+class ProgramTimeout(BaseException):
+    """A program ran past its time limit (BaseException: ``err`` must not swallow it)."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise ProgramTimeout("the program did not finish within the time limit (a hang?)")
+
+
+def check(prog: Callable, limit_s: int = 30) -> None:
+    """Assert that ``prog`` observes the same on the shim as on torch; a program that
+    hangs fails after ``limit_s`` seconds instead of stalling the suite."""
+    import signal
+
+    old = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.alarm(limit_s)
+    try:
+        expected, got = run_both(prog)
+    except ProgramTimeout as e:
+        raise AssertionError(f"{prog.__name__}: {e}") from None
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
     problems = diff(expected, got)
     assert not problems, f"{prog.__name__}:\n  " + "\n  ".join(problems)
 
