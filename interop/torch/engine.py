@@ -135,7 +135,7 @@ class Stage:
             if r < n_ext:
                 e = ext[r]
                 if e.ver is not None and e.ver[0][0] != e.ver[1]:
-                    _raise_version(e.val, e.ver, None)
+                    _raise_version(e.val, e.ver, None, self._readers(e.var))
                 out.append(e.val)
             else:
                 if eqn_index is None:
@@ -146,9 +146,14 @@ class Stage:
                 if k is not None:
                     vc, ver = node.overs[k]
                     if ver is not None and vc[0] != ver:
-                        _raise_version(node.vals[local], (vc, ver), node)
+                        _raise_version(node.vals[local], (vc, ver), node,
+                                       self._readers(node.outs[k]))
                 out.append(node.vals[local])
         return out
+
+    def _readers(self, var) -> list[Node]:
+        """The nodes of this stage that read ``var`` (for error messages)."""
+        return [n for n in self.nodes if any(v is var for v in n.ins)]
 
     def _eqn_index(self, base: int) -> dict:
         """Canonical index -> (node, output slot or None, index into node.vals)."""
@@ -170,7 +175,8 @@ def _n_outs(n: Node) -> int:
 _SAVES_OUTPUT = {"exp", "tanh", "logistic", "sqrt", "rsqrt", "expm1"}
 
 
-def _raise_version(val: np.ndarray, ver: tuple, saved_by: Node | None) -> None:
+def _raise_version(val: np.ndarray, ver: tuple, saved_by: Node | None,
+                   readers: list[Node]) -> None:
     vc, expected = ver
     t = Tensor._wrap(val)
     dims = ", ".join(map(str, val.shape))
@@ -188,8 +194,12 @@ def _raise_version(val: np.ndarray, ver: tuple, saved_by: Node | None) -> None:
            "find the operation that failed to compute its gradient, with "
            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
     extra = []
-    if saved_by is not None and saved_by.site is not None:
-        extra.append(f"the value was saved by {describe_site(saved_by.site)}")
+    sites = [n.site for n in readers if n.site is not None]
+    if saved_by is not None and saved_by.site is not None and (
+            not sites or saved_by.eqns[-1].prim.name in _SAVES_OUTPUT):
+        sites.insert(0, saved_by.site)
+    if sites:
+        extra.append(f"the value was saved by {describe_site(sites[0])}")
     if vc[2] is not None:
         extra.append(f"last modified in place by {describe_site(vc[2])}")
     if extra:

@@ -43,7 +43,11 @@ def apply1(name: str | type, prim, *args: Any, **params: Any) -> Tensor:
     Records one node named ``name`` when grad mode is on and an input requires grad.
     """
     vals = [a._data if isinstance(a, Tensor) else a for a in args]
-    out = prim.impl(*vals, **params)
+    try:
+        out = prim.impl(*vals, **params)
+    except ValueError:
+        _broadcast_error(vals)
+        raise
     if type(out) is not _ndarray:
         out = _asarray(out)
     if _enabled.get():
@@ -51,6 +55,21 @@ def apply1(name: str | type, prim, *args: Any, **params: Any) -> Tensor:
             if isinstance(a, Tensor) and (a._rg or a._fn is not None):
                 return _record1(name, prim, args, params, out)
     return Tensor._wrap(out)
+
+
+def _broadcast_error(vals: list) -> None:
+    """PyTorch's message for operands whose shapes do not broadcast."""
+    shapes = [np.shape(v) for v in vals]
+    if len(shapes) != 2:
+        return
+    a, b = shapes
+    n = max(len(a), len(b))
+    for i in range(1, n + 1):
+        da = a[-i] if i <= len(a) else 1
+        db = b[-i] if i <= len(b) else 1
+        if da != db and da != 1 and db != 1:
+            raise RuntimeError(f"The size of tensor a ({da}) must match the size of tensor b "
+                               f"({db}) at non-singleton dimension {n - i}")
 
 
 def _record1(name, prim, args, params, out) -> Tensor:
