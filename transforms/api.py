@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..tracer import ops
+from ..tracer.api import input_spec, trace_flat
 from ..tracer.evaluate import eval_ir_flat
 from ..tracer.ir import IR, Aval
 from ..tracer.primitive import current_trace
@@ -26,25 +27,42 @@ from .backward import backward_plan
 from .call import TracedCall, normalize_argnums, to_result
 from .forward import forward_plan, grad_program
 from .jvp import canonical_vars
+from .passes import dce, optimize
 
 
 def _zeros(aval: Aval):
     return np.zeros(aval.shape, aval.dtype)
 
 
-def _forward_values(call: TracedCall, residuals: Sequence[int]) -> tuple[list, list]:
+def _forward_values(call: TracedCall, residuals: Sequence[int], args=None,
+                    need_outputs: bool = True) -> tuple[list, list]:
     """Primal outputs (with aux) and residual values: from the concrete trace, or,
-    inside an enclosing trace, by evaluating the forward program on outer tracers."""
+    inside an enclosing trace, by evaluating the forward program on ``args`` (the
+    outer tracers by default), without the equations nothing asks for."""
     ir = call.ir
     if not call.inline:
         vals = call.canonical()
         return list(call.traced.out_vals), [vals[i] for i in residuals]
     canon = canonical_vars(ir)
-    ext = IR(ir.const_vars, ir.in_vars, ir.eqns,
-             list(ir.out_vars) + [canon[i] for i in residuals])
-    outs = eval_ir_flat(ext, call.traced.consts, call.outer_args)
-    n = len(ir.out_vars)
-    return outs[:n], outs[n:]
+    outs = list(ir.out_vars) if need_outputs else []
+    ext = dce(IR(ir.const_vars, ir.in_vars, ir.eqns, outs + [canon[i] for i in residuals]))
+    vals = eval_ir_flat(ext, call.traced.consts, call.outer_args if args is None else args)
+    n = len(outs)
+    return vals[:n], vals[n:]
+
+
+def _evaluate(call: TracedCall, residuals: Sequence[int], body, need_outputs: bool) -> list:
+    """``body(outs, residual_values) -> flat results``, run eagerly, or inside an
+    enclosing trace as one program: traced, optimised (cse across the pieces),
+    then evaluated on the outer tracers."""
+    if not call.inline:
+        return body(*_forward_values(call, residuals))
+
+    def inner(*xs):
+        return body(*_forward_values(call, residuals, xs, need_outputs))
+
+    traced = trace_flat(inner, [input_spec(a) for a in call.outer_args])
+    return eval_ir_flat(optimize(traced.ir), traced.consts, call.outer_args)
 
 
 def _run(plan, residual_values, inputs) -> list:
@@ -276,23 +294,26 @@ def _basis(avals: Sequence[Aval], k: int) -> list:
     return out
 
 
-def _assemble(blocks: list, out_avals, in_avals, rows_are_outputs: bool):
-    """Stack per-basis results into one Jacobian block per (output, input) leaf pair."""
-    jac = []
+def _assemble(blocks: list, out_avals, in_avals, rows_are_outputs: bool) -> list:
+    """Stack per-basis results into one Jacobian block per (output, input) leaf pair;
+    returns them flat, output-major."""
+    flat = []
     for k, oa in enumerate(out_avals):
-        row = []
         for li, ia in enumerate(in_avals):
-            if rows_are_outputs:
-                parts = blocks[k][li]
-                m = ops.stack(parts, 0) if parts else np.zeros((0,) + ia.shape, ia.dtype)
-                m = ops.reshape(m, oa.shape + ia.shape)
+            parts = blocks[k][li] if rows_are_outputs else blocks[li][k]
+            shape = oa.shape + ia.shape
+            if not parts:
+                m = np.zeros(shape, oa.dtype)
+            elif len(parts) == 1:
+                m = ops.reshape(parts[0], shape)
             else:
-                parts = blocks[li][k]
-                m = ops.stack(parts, -1) if parts else np.zeros(oa.shape + (0,), oa.dtype)
-                m = ops.reshape(m, oa.shape + ia.shape)
-            row.append(to_result(m))
-        jac.append(row)
-    return jac
+                m = ops.reshape(ops.stack(parts, 0 if rows_are_outputs else -1), shape)
+            flat.append(m)
+    return flat
+
+
+def _blocks_of(flat: list, n_in: int) -> list:
+    return [[to_result(m) for m in flat[i:i + n_in]] for i in range(0, len(flat), n_in)]
 
 
 def _jac_result(call: TracedCall, jac, single: bool):
@@ -314,20 +335,25 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         nums = normalize_argnums(argnums, len(args), "jacfwd")
         call = TracedCall(fun, args, nums, has_aux, "jacfwd")
         plan = forward_plan(call.ir, call.wrt, call.key)
-        outs, res = _forward_values(call, plan.residuals)
         in_avals = call.diff_avals()
         out_avals = call.out_avals()
-        blocks = [[[] for _ in out_avals] for _ in in_avals]
-        offset = 0
-        for li, ia in enumerate(in_avals):
-            for j in range(ia.size):
-                tans = _basis(in_avals, offset + j)
-                cols = _run(plan, res, tans)
-                for k in range(len(out_avals)):
-                    blocks[li][k].append(cols[k])
-            offset += ia.size
-        jac = _jac_result(call, _assemble(blocks, out_avals, in_avals, False), single)
-        return (jac, call.aux(outs[call.n_out:])) if has_aux else jac
+
+        def body(outs, res):
+            blocks = [[[] for _ in out_avals] for _ in in_avals]
+            offset = 0
+            for li, ia in enumerate(in_avals):
+                for j in range(ia.size):
+                    cols = _run(plan, res, _basis(in_avals, offset + j))
+                    for k in range(len(out_avals)):
+                        blocks[li][k].append(cols[k])
+                offset += ia.size
+            flat = _assemble(blocks, out_avals, in_avals, False)
+            return flat + list(outs[call.n_out:])
+
+        flat = _evaluate(call, plan.residuals, body, has_aux)
+        n = len(out_avals) * len(in_avals)
+        jac = _jac_result(call, _blocks_of(flat[:n], len(in_avals)), single)
+        return (jac, call.aux(flat[n:])) if has_aux else jac
 
     return jac_fun
 
@@ -348,21 +374,25 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         n_out = call.n_out
         n_aux = len(call.ir.out_vars) - n_out
         plan = backward_plan(call.ir, call.wrt, (True,) * n_out + (False,) * n_aux, call.key)
-        outs, res = _forward_values(call, plan.residuals)
         in_avals = call.diff_avals()
         out_avals = call.out_avals()
-        blocks = [[[] for _ in in_avals] for _ in out_avals]
-        offset = 0
-        for k, oa in enumerate(out_avals):
-            for i in range(oa.size):
-                cts = _basis(out_avals, offset + i)
-                rows = _run(plan, res, cts)
-                for li, ia in enumerate(in_avals):
-                    g = rows[li]
-                    blocks[k][li].append(_zeros(ia) if g is None else g)
-            offset += oa.size
-        jac = _jac_result(call, _assemble(blocks, out_avals, in_avals, True), single)
-        return (jac, call.aux(outs[n_out:])) if has_aux else jac
+
+        def body(outs, res):
+            blocks = [[[] for _ in in_avals] for _ in out_avals]
+            offset = 0
+            for k, oa in enumerate(out_avals):
+                for i in range(oa.size):
+                    rows = _run(plan, res, _basis(out_avals, offset + i))
+                    for li, ia in enumerate(in_avals):
+                        g = rows[li]
+                        blocks[k][li].append(_zeros(ia) if g is None else g)
+                offset += oa.size
+            return _assemble(blocks, out_avals, in_avals, True) + list(outs[n_out:])
+
+        flat = _evaluate(call, plan.residuals, body, has_aux)
+        n = len(out_avals) * len(in_avals)
+        jac = _jac_result(call, _blocks_of(flat[:n], len(in_avals)), single)
+        return (jac, call.aux(flat[n:])) if has_aux else jac
 
     return jac_fun
 

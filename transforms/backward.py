@@ -13,9 +13,11 @@ equation's outputs in order.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import contextmanager
 
 from ..tracer import prims_structural as st
 from ..tracer.codegen import MAX_EQNS, compile_ir
@@ -191,8 +193,28 @@ def backward_plan(ir: IR, wrt: tuple[bool, ...], ct_mask: tuple[bool, ...],
     return plan
 
 
+@contextmanager
+def gc_paused(n_eqns: int):
+    """Pause the cyclic garbage collector while building a large program: the
+    transforms allocate many small acyclic objects, and repeated full collections
+    over a growing heap would make building superlinear in the program size."""
+    if n_eqns < 5000 or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def build_plan(ir: IR, wrt: tuple[bool, ...], ct_mask: tuple[bool, ...]) -> BackwardPlan:
     """Build (uncached) the backward plan; see ``backward_plan``."""
+    with gc_paused(len(ir.eqns)):
+        return _build_plan(ir, wrt, ct_mask)
+
+
+def _build_plan(ir: IR, wrt: tuple[bool, ...], ct_mask: tuple[bool, ...]) -> BackwardPlan:
     lin = linearize_ir(ir, wrt, ct_mask)
     n_canon = lin.n_canon
     lin_ir = lin.closed.ir

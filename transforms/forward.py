@@ -14,7 +14,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..tracer.ir import IR, ClosedIR, Literal, Var
-from .backward import _Cache, _evaluator, _used_vars, _zeros_atom, backward_plan, structure_key
+from .backward import (
+    _Cache,
+    _evaluator,
+    _used_vars,
+    _zeros_atom,
+    backward_plan,
+    gc_paused,
+    structure_key,
+)
 from .jvp import canonical_vars, linearize_ir
 from .passes import optimize, substitute
 
@@ -47,7 +55,8 @@ def forward_plan(ir: IR, wrt: tuple[bool, ...], key: tuple | None = None) -> For
     full_key = ((structure_key(ir) if key is None else key), tuple(wrt))
     plan = _FORWARD.get(full_key)
     if plan is None:
-        plan = _build_forward(ir, tuple(wrt))
+        with gc_paused(len(ir.eqns)):
+            plan = _build_forward(ir, tuple(wrt))
         _FORWARD.put(full_key, plan)
     return plan
 
@@ -88,7 +97,8 @@ def grad_program(ir: IR, wrt: tuple[bool, ...], ct_mask: tuple[bool, ...],
     full_key = (key, tuple(wrt), tuple(ct_mask), with_outputs)
     prog = _GRAD_PROGRAMS.get(full_key)
     if prog is None:
-        prog = _build_grad_program(ir, tuple(wrt), tuple(ct_mask), with_outputs, key)
+        with gc_paused(len(ir.eqns)):
+            prog = _build_grad_program(ir, tuple(wrt), tuple(ct_mask), with_outputs, key)
         _GRAD_PROGRAMS.put(full_key, prog)
     return prog
 

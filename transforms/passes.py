@@ -14,7 +14,7 @@ import numpy as np
 
 from ..tracer import prims_elementwise as ew
 from ..tracer import prims_structural as st
-from ..tracer.ir import IR, Eqn, Literal, Params, Var
+from ..tracer.ir import IR, Aval, Eqn, Literal, Params, Var
 
 
 def substitute(eqns: Sequence[Eqn], mapping: dict) -> list[Eqn]:
@@ -103,32 +103,87 @@ def _identity(eqn: Eqn, ins: tuple, zero_vars: set):
     return None
 
 
+_FOLDABLE = (ew.add_p, ew.sub_p, ew.mul_p, ew.div_p, ew.max_p, ew.min_p, ew.pow_p,
+             ew.neg_p, ew.convert_element_type_p, ew.integer_pow_p, ew.exp_p, ew.log_p,
+             ew.sin_p, ew.cos_p, ew.tanh_p, ew.sqrt_p, ew.select_n_p, ew.eq_p, ew.ne_p,
+             ew.lt_p, ew.le_p, ew.gt_p, ew.ge_p)
+
+
+def _scalar_product(eqn: Eqn, ins) -> bool:
+    (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
+    x, y = ins
+    return (not lc and not lb and (x.aval.shape == () or y.aval.shape == ())
+            and x.aval.dtype == y.aval.dtype)
+
+
 def simplify(ir: IR) -> IR:
     """Remove identities (``mul x 1``, ``add x 0``, ``add x zeros``, ``neg (neg x)``,
-    same-shape reshapes and casts) and fold scalar equations on literals."""
+    same-shape reshapes and casts) and fold constants: elementwise equations on
+    literals and on broadcast literals (``broadcast_in_dim 1.0``) are computed
+    once and become a literal (or one broadcast of it)."""
     mapping: dict = {}
     zero_vars: set = set()
+    filled: dict = {}      # var -> the scalar literal it is a broadcast of
     negs: dict = {}
     eqns = []
     for eqn in ir.eqns:
         ins = _subst_atoms(eqn.inputs, mapping)
         p = eqn.prim
         if not p.multiple_results:
+            out = eqn.outputs[0]
+            if p in _FOLDABLE and ins and all(type(a) is Literal or a in filled for a in ins):
+                vals = [a.val if type(a) is Literal else filled[a].val for a in ins]
+                val = np.asarray(p.impl(*vals, **eqn.params))[()]
+                lit = Literal(val, Aval((), out.aval.dtype))
+                if not out.aval.shape:
+                    mapping[out] = lit
+                    continue
+                eqn = Eqn(st.broadcast_in_dim_p, (lit,), eqn.outputs,
+                          Params(shape=out.aval.shape, broadcast_dimensions=()))
+                ins, p = eqn.inputs, eqn.prim
+            elif p in (ew.add_p, ew.sub_p, ew.mul_p, ew.div_p) and any(a in filled
+                                                                        for a in ins):
+                # x op fill(c) with x of the output's shape: the scalar c broadcasts.
+                other = [a for a in ins if a not in filled]
+                if len(other) == 1 and other[0].aval == out.aval:
+                    ins = tuple(filled[a] if a in filled else a for a in ins)
+            elif p is st.reduce_sum_p and ins[0] in filled:
+                lit = filled[ins[0]]
+                n = int(np.prod([ins[0].aval.shape[a] for a in eqn.params["axes"]]))
+                lit = Literal(np.asarray(lit.val * n, out.aval.dtype)[()])
+                if not out.aval.shape:
+                    mapping[out] = lit
+                    continue
+                filled[out] = lit
+                eqn = Eqn(st.broadcast_in_dim_p, (lit,), eqn.outputs,
+                          Params(shape=out.aval.shape, broadcast_dimensions=()))
+                ins, p = eqn.inputs, eqn.prim
+            elif p is st.dot_general_p and _scalar_product(eqn, ins):
+                # a dot_general with a 0-d operand and nothing to contract is a product
+                eqn = Eqn(ew.mul_p, ins, eqn.outputs, Params())
+                p = ew.mul_p
             same = _identity(eqn, ins, zero_vars)
             if same is None and p is ew.neg_p and ins[0] in negs:
                 same = negs[ins[0]]
             if same is not None:
-                mapping[eqn.outputs[0]] = same
+                mapping[out] = same
                 continue
-            if (all(type(a) is Literal for a in ins) and not eqn.outputs[0].aval.shape
+            if (all(type(a) is Literal for a in ins) and not out.aval.shape
                     and p.impl is not None):
                 val = np.asarray(p.impl(*[a.val for a in ins], **eqn.params))
-                mapping[eqn.outputs[0]] = Literal(val[()], eqn.outputs[0].aval)
+                mapping[out] = Literal(val[()], out.aval)
                 continue
-            if p is st.broadcast_in_dim_p and _is_lit(ins[0], 0):
-                zero_vars.add(eqn.outputs[0])
+            if p is st.broadcast_in_dim_p and (type(ins[0]) is Literal or ins[0] in filled):
+                lit = ins[0] if type(ins[0]) is Literal else filled[ins[0]]
+                filled[out] = lit
+                if _is_lit(lit, 0):
+                    zero_vars.add(out)
+                if ins[0] is not lit:
+                    ins = (lit,)
+                    eqn = Eqn(p, ins, eqn.outputs,
+                              Params(shape=out.aval.shape, broadcast_dimensions=()))
             if p is ew.neg_p and type(ins[0]) is Var:
-                negs[eqn.outputs[0]] = ins[0]
+                negs[out] = ins[0]
         if ins != eqn.inputs:
             eqn = Eqn(p, ins, eqn.outputs, eqn.params)
         eqns.append(eqn)
