@@ -6,6 +6,7 @@ from . import ops
 from .api import Traced, make_ir, trace_flat
 from .errors import (
                      ConcretizationTypeError,
+                     NonConcreteBooleanIndexError,
                      TracerArrayConversionError,
                      TracerBoolConversionError,
                      TracerIntegerConversionError,
@@ -23,4 +24,5 @@ __all__ = [
     "Tracer", "new_trace", "ops", "tree_flatten", "tree_unflatten", "tree_map",
     "tree_leaves", "ConcretizationTypeError", "TracerArrayConversionError",
     "TracerBoolConversionError", "TracerIntegerConversionError", "UnexpectedTracerError",
+    "NonConcreteBooleanIndexError",
 ]

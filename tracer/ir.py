@@ -82,10 +82,16 @@ class Aval:
         return self._hash
 
     def __repr__(self):
-        return f"{short_dtype(self.dtype)}[{','.join(map(str, self.shape))}]"
+        text = _AVAL_TEXT.get(self)
+        if text is None:
+            text = _AVAL_TEXT[self] = \
+                f"{short_dtype(self.dtype)}[{','.join(map(str, self.shape))}]"
+        return text
 
     __str__ = __repr__
 
+
+_AVAL_TEXT: dict = {}  # Aval -> its printed text (avals are immutable)
 
 #: NumPy scalar type -> its 0-d aval (the tracer's hot path looks these up by type).
 SCALAR_AVALS: dict = {
@@ -282,9 +288,14 @@ def pp_ir(ir: IR) -> str:
             t = aval_text[a] = repr(a)
         return f"{name}:{t}"
 
+    literal_text: dict = {}  # id(Literal) -> text; weak-scalar literals are shared
+
     def atom(a) -> str:
         if type(a) is Literal:
-            return repr(a)
+            t = literal_text.get(id(a))
+            if t is None:
+                t = literal_text[id(a)] = repr(a)
+            return t
         return names.get(id(a), "?")
 
     consts = " ".join(bind_name(v) for v in ir.const_vars)
