@@ -243,8 +243,11 @@ def _dot_general_impl(lhs, rhs, *, dimension_numbers, preferred_element_type=Non
     lhs, rhs = np.asarray(lhs), np.asarray(rhs)
     if not lb and lhs.ndim <= 2 and rhs.ndim <= 2:
         # The common matmul / matvec / dot cases go straight to BLAS.
-        if lc == (lhs.ndim - 1,) and rc == (0,) and lhs.ndim >= 1:
-            return np.matmul(lhs, rhs)[()] if rhs.ndim else lhs * rhs
+        if len(lc) == 1 and lhs.ndim >= 1 and rhs.ndim >= 1:
+            # one contracted axis: a (transposed) view into matmul, no copies
+            a = lhs if lc[0] == lhs.ndim - 1 else lhs.T
+            b = rhs if rc[0] == 0 else rhs.T
+            return np.matmul(a, b)[()]
         if not lc:
             return np.multiply.outer(lhs, rhs)
     lfree = [i for i in range(lhs.ndim) if i not in lc and i not in lb]
