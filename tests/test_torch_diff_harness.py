@@ -215,7 +215,7 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise ProgramTimeout("the program did not finish within the time limit (a hang?)")
 
 
-def check(prog: Callable, limit_s: int = 30) -> None:
+def check(prog: Callable, limit_s: int = 20) -> None:
     """Assert that ``prog`` observes the same on the shim as on torch; a program that
     hangs fails after ``limit_s`` seconds instead of stalling the suite."""
     import signal

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from test_torch_diff_harness import PROGRAMS, check, err, program
+from test_torch_diff_harness import PROGRAMS, check, err, loose, program
 
 G = "nn"
 
@@ -357,6 +357,85 @@ def cross_entropy_class_indices(torch):
         loss.sum().backward()
         outs.append((red, loss, logits.grad))
     return outs
+
+
+@program(G)
+def cross_entropy_weight_ignore_index(torch):
+    outs = []
+    for red in ("mean", "sum", "none"):
+        logits = torch.tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.0, -1.0, 0.0]],
+                              requires_grad=True)
+        loss = torch.nn.CrossEntropyLoss(weight=torch.tensor([1.0, 2.0, 0.5]),
+                                         ignore_index=1, reduction=red)(
+            logits, torch.tensor([0, 1, 2]))
+        loss.sum().backward()
+        outs.append((red, loss, logits.grad))
+    return outs
+
+
+@program(G)
+def cross_entropy_label_smoothing(torch):
+    F = torch.nn.functional
+    outs = []
+    for target in (torch.tensor([0, 2]), torch.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]])):
+        for red in ("mean", "sum", "none"):
+            x = torch.tensor([[1.0, 2.0, 3.0], [0.0, 1.0, -1.0]], requires_grad=True)
+            loss = F.cross_entropy(x, target, reduction=red, label_smoothing=0.2)
+            loss.sum().backward()
+            outs.append((red, loss.detach(), x.grad))
+    return outs
+
+
+@program(G)
+def cross_entropy_spatial(torch):
+    x = torch.tensor([[[1.0, 0.0], [0.5, 2.0], [-1.0, 1.0]]], requires_grad=True)  # N=1,C=3,d=2
+    t = torch.tensor([[2, 1]])
+    loss = torch.nn.functional.cross_entropy(x, t)
+    loss.backward()
+    none = torch.nn.functional.cross_entropy(x.detach(), t, reduction="none")
+    return loss, x.grad, none
+
+
+@program(G)
+def cross_entropy_errors(torch):
+    F = torch.nn.functional
+    x = torch.tensor([[1.0, 2.0, 3.0], [0.0, 1.0, 2.0]])
+    return (err(lambda: F.cross_entropy(x, torch.tensor([0, 5]))),
+            err(lambda: F.nll_loss(x, torch.tensor([0.0, 1.0]))),
+            err(lambda: F.cross_entropy(x, torch.tensor([0, 1, 2]))),
+            err(lambda: F.mse_loss(x, x, reduction="average")))
+
+
+@program(G)
+def mse_loss_broadcast_warns(torch):
+    from test_torch_diff_harness import warns
+
+    p = torch.tensor([[1.0], [2.0], [3.0]], requires_grad=True)
+    t = torch.tensor([1.0, 2.0, 4.0])
+    loss, cats = warns(lambda: torch.nn.functional.mse_loss(p, t))
+    loss.backward()
+    return loss, cats, p.grad
+
+
+@program(G)
+def softmax_implicit_dim_warns(torch):
+    from test_torch_diff_harness import warns
+
+    F = torch.nn.functional
+    x = torch.tensor([[1.0, 2.0], [3.0, 5.0]])
+    s, cats = warns(lambda: F.softmax(x))
+    ls, cats2 = warns(lambda: F.log_softmax(torch.tensor([1.0, 2.0])))
+    return s, cats, ls, cats2, err(lambda: F.softmax(x, dim=2))
+
+
+@program(G)
+def softmax_float64_and_second_order(torch):
+    F = torch.nn.functional
+    x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    y = F.log_softmax(x, dim=0)
+    (g,) = torch.autograd.grad(y[0], x, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum() + g[1] * 3, x)
+    return y, loose(g), h
 
 
 @program(G)

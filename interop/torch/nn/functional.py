@@ -323,7 +323,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     out_shape = tgt.shape
     # move the class axis last and flatten: row r of (M, C) goes with target r
     if x.ndim >= 3:
-        input = input.movedim(1, -1)
+        input = input.permute(0, *range(2, x.ndim), 1)
     n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
     rows = tgt.reshape(-1).astype(np.int64)
     ignored = rows == ignore_index
