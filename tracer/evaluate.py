@@ -21,10 +21,11 @@ def eval_ir_flat(ir: IR, consts: Sequence[Any], args: Sequence[Any]) -> list:
     eager = current_trace.get() is None
     for eqn in ir.eqns:
         ins = [env[a] if type(a) is Var else a.val for a in eqn.inputs]
+        params = eqn.params
         if eager:
-            out = eqn.prim.impl(*ins, **eqn.params)
+            out = eqn.prim.impl(*ins, **params) if params else eqn.prim.impl(*ins)
         else:
-            out = bind(eqn.prim, *ins, **eqn.params)
+            out = bind(eqn.prim, *ins, **params)
         if eqn.prim.multiple_results:
             env.update(zip(eqn.outputs, out))
         else:
