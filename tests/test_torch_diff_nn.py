@@ -230,6 +230,48 @@ def load_state_dict_non_strict(torch):
 
 
 @program(G)
+def buffers_in_state_dict(torch):
+    m = torch.nn.Linear(2, 1)
+    m.register_buffer("running", torch.tensor([1.0, 2.0]))
+    m.register_buffer("scratch", torch.zeros(1), persistent=False)
+    seq = torch.nn.Sequential(m)
+    return (list(seq.state_dict().keys()), [n for n, _ in seq.named_buffers()],
+            seq.state_dict()["0.running"], m.running)
+
+
+@program(G)
+def parameter_assignment_rules(torch):
+    m = torch.nn.Linear(2, 1)
+    a = err(lambda: setattr(m, "weight", torch.ones(1, 2)))
+    m.bias = None
+    names = [n for n, _ in m.named_parameters()]
+    y = m(torch.tensor([[1.0, 2.0]]))
+    m.extra = torch.nn.Parameter(torch.tensor(1.0))
+    del m.extra
+    return a, names, m.bias, y.shape, [n for n, _ in m.named_parameters()], \
+        err(lambda: m.missing)
+
+
+@program(G)
+def module_list_and_apply(torch):
+    layers = torch.nn.ModuleList([torch.nn.Linear(1, 2), torch.nn.Linear(2, 1)])
+    layers.append(torch.nn.ReLU())
+    seen = []
+    layers.apply(lambda mod: seen.append(type(mod).__name__))
+    sub = torch.nn.Sequential(torch.nn.Linear(1, 2), torch.nn.ReLU(), torch.nn.Tanh())[1:]
+    return len(layers), [n for n, _ in layers.named_parameters()], seen, repr(layers), \
+        repr(sub), type(sub).__name__
+
+
+@program(G)
+def shared_parameter_counted_once(torch):
+    lin = torch.nn.Linear(2, 2)
+    model = torch.nn.Sequential(lin, torch.nn.Tanh(), lin)
+    return len(list(model.parameters())), [n for n, _ in model.named_parameters()], \
+        list(model.state_dict().keys())
+
+
+@program(G)
 def sequential_indexing_len(torch):
     seq = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Tanh())
     return len(seq), type(seq[1]).__name__, type(seq[-1]).__name__, \

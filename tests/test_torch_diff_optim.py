@@ -80,6 +80,48 @@ def adam_amsgrad(torch):
 
 
 @program(G)
+def adam_maximize_and_groups(torch):
+    w, b = _quad_params(torch)
+    opt = torch.optim.Adam([{"params": [w], "lr": 0.05}, {"params": [b], "maximize": True}],
+                           lr=0.1)
+    for _ in range(4):
+        opt.zero_grad()
+        _quad_loss(torch, w, b).backward()
+        opt.step()
+    return w, b, [(g["lr"], g["maximize"], g["betas"]) for g in opt.param_groups]
+
+
+@program(G)
+def step_with_closure(torch):
+    w, b = _quad_params(torch)
+    opt = torch.optim.SGD([w, b], lr=0.05, momentum=0.5)
+    seen = []
+
+    def closure():
+        opt.zero_grad()
+        loss = _quad_loss(torch, w, b)
+        loss.backward()
+        seen.append(torch.is_grad_enabled())
+        return loss
+
+    losses = [opt.step(closure) for _ in range(3)]
+    with torch.no_grad():
+        inside = opt.step(closure)
+    return losses, w, seen, inside
+
+
+@program(G)
+def adam_float64_params(torch):
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0], dtype=torch.float64))
+    opt = torch.optim.Adam([w], lr=0.1, amsgrad=True, weight_decay=0.01)
+    for _ in range(5):
+        opt.zero_grad()
+        ((w - 3) ** 2).sum().backward()
+        opt.step()
+    return w, opt.state[w]["exp_avg"], opt.state[w]["max_exp_avg_sq"]
+
+
+@program(G)
 def optimizer_zero_grad_sets_none(torch):
     w, b = _quad_params(torch)
     opt = torch.optim.SGD([w, b], lr=0.1)

@@ -265,8 +265,15 @@ class Module:
 
             >>> _ = Sequential(ReLU()).apply(lambda m: None)
         """
-        for m in reversed(list(self.modules())):
-            fn(m)
+        # post-order (each child's subtree, then the module), with an explicit stack
+        stack: list[tuple[Module, bool]] = [(self, False)]
+        while stack:
+            mod, expanded = stack.pop()
+            if expanded:
+                fn(mod)
+                continue
+            stack.append((mod, True))
+            stack.extend((c, False) for c in reversed(list(mod.children())))
         return self
 
     # -------------------------------------------------------------- modes and grads
@@ -384,7 +391,9 @@ class Module:
             prefix = args[1] if len(args) > 1 else prefix
             keep_vars = args[2] if len(args) > 2 else keep_vars
         out = OrderedDict() if destination is None else destination
-        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip(".")):
+        # no de-duplication: a module used twice appears under both names, as in PyTorch
+        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."),
+                                                  remove_duplicate=False):
             head = f"{mod_prefix}." if mod_prefix else ""
             for k, p in mod._parameters.items():
                 if p is not None:
