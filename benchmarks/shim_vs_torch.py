@@ -94,21 +94,27 @@ def workload(name, sizes, batch, momentum, rounds, steps):
     return mt, ms
 
 
+def _rate(info: dict) -> str:
+    hits, misses = info["hits"], info["misses"]
+    total = hits + misses
+    return f"{hits} hits, {misses} misses ({100.0 * hits / total if total else 0.0:.2f}% hits)"
+
+
 def cache_line() -> str:
+    """The shim's backward-plan reuse (its own structure cache in front of the
+    transforms' plan cache), when the core exposes it."""
+    info = getattr(shim, "backward_cache_info", None)
+    if info is not None:
+        data = info()
+        line = f"backward-plan cache (shim): {_rate(data)}"
+        if isinstance(data.get("transforms"), dict):
+            line += f"; transforms.backward_plan cache: {_rate(data['transforms'])}"
+        return line
     try:
         from tracegrad.transforms import cache_info
     except ImportError:
         return "backward-plan cache: not exposed"
-    info = cache_info()
-    hits = getattr(info, "hits", None)
-    misses = getattr(info, "misses", None)
-    if hits is None and isinstance(info, dict):
-        hits, misses = info.get("hits"), info.get("misses")
-    if hits is None:
-        return f"backward-plan cache: {info}"
-    total = hits + misses
-    rate = 100.0 * hits / total if total else 0.0
-    return f"backward-plan cache: {hits} hits, {misses} misses ({rate:.2f}% hit rate)"
+    return f"backward-plan cache (transforms): {_rate(cache_info())}"
 
 
 def main(argv=None) -> int:
