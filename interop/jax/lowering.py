@@ -46,11 +46,6 @@ def _select_n(which, *cases):
     return lax.select_n(arrays[0], *arrays[1:])
 
 
-def _div(x, y):
-    # lax.div truncates integers toward zero, as tracegrad's div does; floats divide.
-    return lax.div(x, y)
-
-
 def _index_add(x, idx, updates, *, axis):
     return jnp.asarray(x).at[(slice(None),) * axis + (idx,)].add(updates)
 
@@ -82,7 +77,8 @@ _UNARY: dict[str, Callable] = {
     "is_finite": lax.is_finite, "not": lax.bitwise_not,
 }
 _BINARY: dict[str, Callable] = {
-    "add": lax.add, "sub": lax.sub, "mul": lax.mul, "div": _div, "max": lax.max,
+    # lax.div truncates integers toward zero, as tracegrad's div does
+    "add": lax.add, "sub": lax.sub, "mul": lax.mul, "div": lax.div, "max": lax.max,
     "min": lax.min, "pow": lax.pow, "atan2": lax.atan2, "rem": lax.rem,
     "and": lax.bitwise_and, "or": lax.bitwise_or, "xor": lax.bitwise_xor,
     "nextafter": lax.nextafter, "eq": lax.eq, "ne": lax.ne, "lt": lax.lt, "le": lax.le,
@@ -147,7 +143,11 @@ def _sub_program(params) -> ClosedIR | None:
 
 
 def has_lowering(name: str, params: dict | None = None) -> bool:
-    """Whether an equation of primitive ``name`` (with ``params``) can be lowered."""
+    """Whether an equation of primitive ``name`` (with ``params``) can be lowered.
+
+    >>> has_lowering("sin"), has_lowering("no_such_primitive")
+    (True, False)
+    """
     return name in LOWERINGS or (params is not None and _sub_program(params) is not None)
 
 
