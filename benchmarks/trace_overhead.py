@@ -2,12 +2,15 @@
 
 Each round times, in separate blocks with a pause between them (this machine's
 thread pools keep spinning for a while after a call): tracegrad ``make_ir`` on
-concrete inputs (values computed and equations recorded), PyTorch eager, and plain
-NumPy eager, all running the same chain of ops (each block runs it ``--reps`` times
-back to back). Reported: medians over all runs, in
-microseconds per equation / op, and the ratio tracegrad / PyTorch.
+concrete inputs (values computed and equations recorded), PyTorch eager, plain NumPy
+eager, and NumPy eager keeping every intermediate in a list (tracing must keep them:
+they are the residuals of ``grad``). All run the same chain of float64 ops; each block
+runs it ``--reps`` times back to back. Reported: medians over all runs in microseconds
+per equation / op, as wall-clock time and as CPU time of the calling thread (the
+latter is robust when other processes share the cores; torch's small ops run on the
+calling thread), and the ratio tracegrad / PyTorch.
 
-    python benchmarks/trace_overhead.py [--rounds 7] [--length 1000]
+    python benchmarks/trace_overhead.py [--rounds 7] [--length 1000] [--reps 5]
 """
 
 from __future__ import annotations
@@ -29,20 +32,31 @@ def chain_np(x, y, length):
     return x
 
 
+def chain_np_kept(x, y, length):
+    kept = []
+    for _ in range(length):
+        a = x * 0.5
+        b = np.sin(a)
+        c = b + y
+        x = c - 0.25
+        kept += (a, b, c, x)
+    return kept
+
+
 def chain_torch(x, y, length):
     for _ in range(length):
         x = torch.sin(x * 0.5) + y - 0.25
     return x
 
 
-def _time(fn) -> float:
-    t0 = time.perf_counter()
+def _time(fn) -> tuple[float, float]:
+    w0, c0 = time.perf_counter(), time.thread_time()
     fn()
-    return time.perf_counter() - t0
+    return time.perf_counter() - w0, time.thread_time() - c0
 
 
 def measure(shape: tuple, rounds: int, length: int, reps: int) -> dict:
-    """Median microseconds per equation / op for each system."""
+    """Median (wall, thread-CPU) microseconds per equation / op for each system."""
     x = np.full(shape, 0.3)
     y = np.full(shape, 0.1)
     tx, ty = torch.tensor(x), torch.tensor(y)
@@ -50,9 +64,10 @@ def measure(shape: tuple, rounds: int, length: int, reps: int) -> dict:
     closed = make_ir(lambda a, b: chain_np(a, b, length))(x, y)
     assert len(closed.eqns) == n_ops, len(closed.eqns)
     blocks = {
-        "tracegrad trace": lambda: make_ir(lambda a, b: chain_np(a, b, length))(x, y),
-        "torch eager": lambda: chain_torch(tx, ty, length),
-        "numpy eager": lambda: chain_np(x, y, length),
+        "tracegrad": lambda: make_ir(lambda a, b: chain_np(a, b, length))(x, y),
+        "torch": lambda: chain_torch(tx, ty, length),
+        "numpy": lambda: chain_np(x, y, length),
+        "numpy kept": lambda: chain_np_kept(x, y, length),
     }
     for fn in blocks.values():  # warm-up
         fn()
@@ -61,8 +76,9 @@ def measure(shape: tuple, rounds: int, length: int, reps: int) -> dict:
         for name, fn in blocks.items():
             time.sleep(0.25)  # let the other system's spinning threads go idle
             for _ in range(reps):
-                times[name].append(_time(fn) / n_ops * 1e6)
-    return {k: statistics.median(v) for k, v in times.items()}
+                times[name].append(_time(fn))
+    return {k: (statistics.median(t[0] for t in v) / n_ops * 1e6,
+                statistics.median(t[1] for t in v) / n_ops * 1e6) for k, v in times.items()}
 
 
 def main() -> None:
@@ -73,13 +89,16 @@ def main() -> None:
     args = parser.parse_args()
     print(f"torch {torch.__version__}, numpy {np.__version__}, float64, "
           f"{OPS_PER_STEP * args.length} ops per run, median of {args.rounds} rounds x "
-          f"{args.reps} runs per block")
-    print(f"{'operand':>10} {'tracegrad us/eqn':>17} {'torch us/op':>12} "
-          f"{'numpy us/op':>12} {'tracegrad/torch':>16}")
+          f"{args.reps} runs per block; microseconds per equation / op")
+    head = ["tracegrad", "torch", "numpy", "numpy kept"]
+    print(f"{'operand':>9} {'clock':>6} " + " ".join(f"{h:>10}" for h in head)
+          + f" {'tracegrad/torch':>16}")
     for shape, label in [((), "0-d"), ((100,), "100 elem")]:
         r = measure(shape, args.rounds, args.length, args.reps)
-        tg, tt, tn = r["tracegrad trace"], r["torch eager"], r["numpy eager"]
-        print(f"{label:>10} {tg:17.2f} {tt:12.2f} {tn:12.2f} {tg / tt:16.2f}")
+        for i, clock in enumerate(("wall", "cpu")):
+            vals = [r[h][i] for h in head]
+            print(f"{label:>9} {clock:>6} " + " ".join(f"{v:10.2f}" for v in vals)
+                  + f" {vals[0] / vals[1]:16.2f}")
 
 
 if __name__ == "__main__":

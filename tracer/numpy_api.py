@@ -72,9 +72,7 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
     """``Tracer.__array_ufunc__``: ``np.sin(tracer)`` through the ``UFUNCS`` table."""
     if method == "__call__" and not kwargs:  # the common case, kept short
         rule = UFUNCS.get(ufunc)
-        if rule is not None:
-            if current_trace.get() is None:
-                _check_active(inputs)
+        if rule is not None:  # (bind itself refuses tracers that outlived their trace)
             return rule(*inputs)
     _check_active(inputs)
     if method != "__call__" or kwargs.get("out") is not None:

@@ -223,26 +223,36 @@ def _unary(prim, x, need_float=False):
     return bind(prim, x)
 
 
-def negative(x): return _unary(ew.neg_p, x)
-def absolute(x): return _unary(ew.abs_p, x)
-def sign(x): return _unary(ew.sign_p, x)
-def exp(x): return _unary(ew.exp_p, x, True)
-def log(x): return _unary(ew.log_p, x, True)
-def log1p(x): return _unary(ew.log1p_p, x, True)
-def expm1(x): return _unary(ew.expm1_p, x, True)
-def sin(x): return _unary(ew.sin_p, x, True)
-def cos(x): return _unary(ew.cos_p, x, True)
-def tan(x): return _unary(ew.tan_p, x, True)
-def tanh(x): return _unary(ew.tanh_p, x, True)
-def arcsin(x): return _unary(ew.asin_p, x, True)
-def arccos(x): return _unary(ew.acos_p, x, True)
-def arctan(x): return _unary(ew.atan_p, x, True)
-def sinh(x): return _unary(ew.sinh_p, x, True)
-def cosh(x): return _unary(ew.cosh_p, x, True)
-def arcsinh(x): return _unary(ew.asinh_p, x, True)
-def arccosh(x): return _unary(ew.acosh_p, x, True)
-def arctanh(x): return _unary(ew.atanh_p, x, True)
-def sqrt(x): return _unary(ew.sqrt_p, x, True)
+def _fast_unary(prim, name: str, need_float: bool = True):
+    """``name(x)`` for ``prim``; integers become float64 first when ``need_float``."""
+    def fn(x):
+        if type(x) is Tracer and x.tvar.aval.dtype.kind in "fc":
+            return bind(prim, x)
+        return _unary(prim, x, need_float)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+negative = _fast_unary(ew.neg_p, "negative", False)
+absolute = _fast_unary(ew.abs_p, "absolute", False)
+sign = _fast_unary(ew.sign_p, "sign", False)
+exp = _fast_unary(ew.exp_p, "exp")
+log = _fast_unary(ew.log_p, "log")
+log1p = _fast_unary(ew.log1p_p, "log1p")
+expm1 = _fast_unary(ew.expm1_p, "expm1")
+sin = _fast_unary(ew.sin_p, "sin")
+cos = _fast_unary(ew.cos_p, "cos")
+tan = _fast_unary(ew.tan_p, "tan")
+tanh = _fast_unary(ew.tanh_p, "tanh")
+arcsin = _fast_unary(ew.asin_p, "arcsin")
+arccos = _fast_unary(ew.acos_p, "arccos")
+arctan = _fast_unary(ew.atan_p, "arctan")
+sinh = _fast_unary(ew.sinh_p, "sinh")
+cosh = _fast_unary(ew.cosh_p, "cosh")
+arcsinh = _fast_unary(ew.asinh_p, "arcsinh")
+arccosh = _fast_unary(ew.acosh_p, "arccosh")
+arctanh = _fast_unary(ew.atanh_p, "arctanh")
+sqrt = _fast_unary(ew.sqrt_p, "sqrt")
 def rsqrt(x):
     """``1 / sqrt(x)`` as one ``rsqrt`` equation: ``rsqrt(4.0) == 0.5``."""
     return _unary(ew.rsqrt_p, x, True)
@@ -255,7 +265,7 @@ def erf(x):
 def stop_gradient(x):
     """The identity, with a zero derivative: ``stop_gradient(2.0) == 2.0``."""
     return _unary(ew.stop_gradient_p, x)
-def isfinite(x): return _unary(ew.is_finite_p, x, True)
+isfinite = _fast_unary(ew.is_finite_p, "isfinite")
 def logical_not(x): return bind(ew.not_p, convert(as_operand(x), bool))
 
 
