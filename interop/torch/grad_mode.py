@@ -132,6 +132,11 @@ class set_grad_enabled(_GradMode):  # noqa: N801
         _enabled.reset(self._tokens.pop())
         _enabled.set(self._prev)
 
+    def __call__(self, fn: Callable) -> Callable:
+        # used as a decorator: undo the mode change __init__ made
+        _enabled.set(self._prev)
+        return super().__call__(fn)
+
     def clone(self) -> set_grad_enabled:
         cur = _enabled.get()
         new = set_grad_enabled(self._mode)

@@ -50,7 +50,7 @@ class Node:
     """A ``grad_fn``: one recorded operation (see the module docstring)."""
 
     __slots__ = ("seq", "ins", "ivals", "ivers", "nexts", "eqns", "vals", "outs", "opos",
-                 "overs", "site", "freed", "hooked", "pre_hooks", "hooks", "shown",
+                 "overs", "site", "freed", "hooked", "pre_hooks", "hooks", "shown", "sig",
                  "__weakref__")
 
     def name(self) -> str:
@@ -152,7 +152,39 @@ def new_node(cls: type) -> Node:
     n.hooks = None
     n.site = None
     n.shown = None
+    n.sig = None
     return n
+
+
+#: structural signatures of nodes, interned to small ints (see ``engine``'s fast path)
+_SIGS: dict = {}
+
+
+def intern_sig(key) -> int:
+    """A small int standing for the structure ``key`` (the same key, the same int)."""
+    sig = _SIGS.get(key)
+    if sig is None:
+        sig = _SIGS[key] = len(_SIGS)
+    return sig
+
+
+def eqns_sig(node: Node) -> int | None:
+    """The interned structure of a node's equations (prims, params, literals, wiring)."""
+    local = {id(v): ("i", k) for k, v in enumerate(node.ins)}
+    parts = []
+    j = 0
+    try:
+        for e in node.eqns:
+            ins = tuple(local[id(a)] if type(a) is Var else (a.val.dtype.char, a.val.tobytes())
+                        for a in e.inputs)
+            parts.append((e.prim, tuple(e.params.items()), ins))
+            for o in e.outputs:
+                local[id(o)] = j
+                j += 1
+        outs = tuple(local[id(v)] for v in node.outs)
+        return intern_sig((type(node), tuple(parts), outs))
+    except (KeyError, TypeError):
+        return None
 
 
 # ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from ...tracer.ir import Eqn, Params, Var
 from ...tracer.trace import aval_from_value
 from . import dtypes
 from .grad_mode import _enabled
-from .graph import Builder, eager, literal, new_node, node_class, user_site
+from .graph import Builder, eager, eqns_sig, intern_sig, literal, new_node, node_class, user_site
 from .tensor import Tensor
 
 _ndarray = np.ndarray
@@ -105,6 +105,12 @@ def _record1(name, prim, args, params, out) -> Tensor:
     n.ivers = tuple(ivers)
     n.nexts = tuple(nexts)
     n.eqns = [Eqn(prim, tuple(atoms), (ovar,), Params(params))]
+    try:
+        n.sig = intern_sig((cls, prim, tuple(params.items()),
+                            tuple(None if type(a) is Var else (a.val.dtype.char, a.val.tobytes())
+                                  for a in atoms)))
+    except TypeError:  # an unhashable param: no fast path for this node
+        pass
     n.vals = [out]
     n.outs = (ovar,)
     n.opos = (0,)
@@ -151,7 +157,29 @@ def composite(name: str, fn, tensors: list[Tensor], *args: Any, **kw: Any):
             bound.append(t._vc)
     b.finish(diff, bound)
     node.site = user_site()
+    node.sig = _composite_sig(node, name, fn, tensors, args, kw)
     return type(out)(result) if many else result[0]
+
+
+_COMPOSITE_SIGS: dict = {}
+
+
+def _composite_sig(node, name, fn, tensors, args, kw) -> int | None:
+    """The node's structure: memoised on (fn, static args, input avals) when hashable
+    (a closure may capture values, so it is read from the equations instead)."""
+    if getattr(fn, "__closure__", None):
+        return eqns_sig(node)
+    try:
+        memo = (name, fn, args, tuple(kw.items()),
+                tuple((t._data.shape, t._data.dtype.char) for t in tensors))
+        sig = _COMPOSITE_SIGS.get(memo)
+    except TypeError:
+        return eqns_sig(node)
+    if sig is None:
+        sig = eqns_sig(node)
+        if sig is not None and len(_COMPOSITE_SIGS) < 65536:
+            _COMPOSITE_SIGS[memo] = sig
+    return sig
 
 
 # ---------------------------------------------------------------------------
@@ -284,6 +312,8 @@ def inplace(t: Tensor, result: Tensor) -> Tensor:
         t._fn = node
         t._var = result._var
         vc[1] = node
+        if t._retain or t._hooks:
+            t._mark_hooked()  # retain_grad and hooks move to the new value, as in PyTorch
         # the node's saved result is a private array (copied into ``t``): later in-place
         # changes of ``t`` cannot spoil it, so it needs no version check
         node.overs = ((vc, None),)
