@@ -272,8 +272,16 @@ def check_inplace(t: Tensor) -> None:
 
 
 def inplace(t: Tensor, result: Tensor) -> Tensor:
-    """Write ``result`` (computed out of place from ``t``) into ``t``; bump its version."""
+    """Write ``result`` (computed out of place from ``t``) into ``t``; bump its version.
+
+    When ``t`` is a view (basic indexing) of a base tensor, the base is rebased as
+    PyTorch does: its new value is a ``CopySlices`` node of its old value and ``t``.
+    """
     check_inplace(t)
+    view = t.__dict__.get("_view_of") if t.__dict__ else None
+    if view is not None and _enabled.get() and view[0]._fn is None and view[0]._rg:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
     data = t._data
     rd = result._data
     if rd.shape != data.shape:
@@ -319,6 +327,9 @@ def inplace(t: Tensor, result: Tensor) -> Tensor:
         node.overs = ((vc, None),)
     elif t._fn is None:
         t._var = None
+    if view is not None and _enabled.get() and (t._fn is not None or view[0].requires_grad):
+        from .ops_shape import rebase_view
+        rebase_view(view[0], view[1], t)
     return t
 
 

@@ -416,18 +416,36 @@ def getitem(input: Tensor, idx: Any) -> Tensor:
             and not (_enabled.get() and input.requires_grad):
         return Tensor._wrap(input._data[i])
     record = _enabled.get() and input.requires_grad
+    basic = not any(isinstance(p, np.ndarray) for p in tup)
     if not record:
         out = input._data[i]
-        basic = not any(isinstance(p, np.ndarray) for p in tup)
         t = Tensor._wrap(out if type(out) is np.ndarray else np.asarray(out))
         if basic and type(out) is np.ndarray and out.base is not None:
             t._vc = input._vc
+            t._view_of = (input, i)
         return t
     name = _index_name(tup)
     out = traced(name, lambda x: tix.getitem(x, i), [input])
-    if not any(isinstance(p, np.ndarray) for p in tup):
+    if basic:
         _share(out, input)
+        out._view_of = (input, i)
     return out
+
+
+def rebase_view(base: Tensor, idx: Any, view: Tensor) -> None:
+    """After an in-place change of ``view`` (= ``base[idx]``): ``base`` becomes
+    ``CopySlices(old base, view)`` so gradients flow through the new values."""
+    new = traced("CopySlices", lambda b, v: tix.at(b)[idx].set(v), [base, view])
+    if not np.shares_memory(base._data, view._data):
+        base._data[idx] = view._data
+    node = new._fn
+    if node is None:
+        return
+    vc = base._vc
+    base._fn = node
+    base._var = new._var
+    vc[1] = node
+    node.overs = ((vc, None),)  # its saved result is a private copy
 
 
 def setitem(input: Tensor, idx: Any, value: Any) -> None:
