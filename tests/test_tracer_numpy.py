@@ -305,3 +305,15 @@ def test_getitem_hypothesis(case):
     got = eval_ir(make_ir(lambda a: a[idx])(x), x)[0]
     assert np.shape(got) == want.shape
     np.testing.assert_array_equal(got, want)
+
+
+def test_abstract_traces_of_numpy_code_match_concrete_ones():
+    def f(a):
+        b = a[1:, ::-1] @ a.T
+        c = np.einsum("ij,kj->ik", a, a)
+        d = a.at[0, [1, 2]].add(1.0)
+        return np.linalg.norm(b, axis=1), c.sum(), d[a.shape[0] - 1], np.hstack([a, a])
+
+    concrete = make_ir(f)(X)
+    abstract = make_ir(f)(Aval(X.shape, X.dtype))
+    assert str(concrete) == str(abstract)
