@@ -12,7 +12,6 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
-
 from tracegrad.tracer import make_ir
 from tracegrad.transforms import grad, hessian, jacrev
 

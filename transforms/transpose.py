@@ -303,28 +303,33 @@ def _dot_general(ct, x, y, *, dimension_numbers, preferred_element_type=None):
 
 def _dot_transpose_lhs(ct, x_aval: Aval, y, lc, rc, lb, rb, swap: bool = False):
     """Cotangent of the operand ``x`` of ``dot_general(x, y)`` (or of ``(y, x)`` when
-    ``swap``): contract ``ct`` with ``y`` over y's free axes, then permute."""
+    ``swap``): contract ``ct`` with ``y`` over y's free axes, then permute to x's
+    axis order. Of the two operand orders, the one needing no final transpose is
+    used when there is one (``x^T @ ct`` rather than ``(ct^T @ x)^T``)."""
     x_nd = len(x_aval.shape)
     y_nd = len(lax.shape_of(y))
     x_free = [i for i in range(x_nd) if i not in lc and i not in lb]
     y_free = [i for i in range(y_nd) if i not in rc and i not in rb]
     nb = len(lb)
-    # ct axes: batch, then lhs free, then rhs free (for the original order)
+    # ct's axes: batch, then lhs free, then rhs free (of the original product)
     if swap:
-        ct_x_free = list(range(nb + len(y_free), nb + len(y_free) + len(x_free)))
         ct_y_free = list(range(nb, nb + len(y_free)))
     else:
-        ct_x_free = list(range(nb, nb + len(x_free)))
         ct_y_free = list(range(nb + len(x_free), nb + len(x_free) + len(y_free)))
-    dn = ((tuple(ct_y_free), tuple(y_free)), (tuple(range(nb)), tuple(rb)))
-    # result axes: batch, ct's x-free axes (in order), y's contracting axes (y order)
-    y_contract_sorted = [j for j in range(y_nd) if j in rc]
+    y_contract = [j for j in range(y_nd) if j in rc]
+    x_of_y_contract = [lc[list(rc).index(j)] for j in y_contract]
+    batch = tuple(range(nb))
+    # ct first: result axes are batch, x's free axes, then x's contracted axes
+    src_ct_first = list(lb) + x_free + x_of_y_contract
+    # y first: batch, x's contracted axes (y's order), then x's free axes
+    src_y_first = list(lb) + x_of_y_contract + x_free
+    if src_y_first == list(range(x_nd)) and src_ct_first != list(range(x_nd)):
+        dn = ((tuple(y_free), tuple(ct_y_free)), (tuple(rb), batch))
+        return bind(st.dot_general_p, y, ct, dimension_numbers=dn,
+                    preferred_element_type=None)
+    dn = ((tuple(ct_y_free), tuple(y_free)), (batch, tuple(rb)))
     out = bind(st.dot_general_p, ct, y, dimension_numbers=dn, preferred_element_type=None)
-    # map each result axis back to an axis of x
-    src = list(lb) + [x_free[k] for k in range(len(x_free))]
-    src += [lc[list(rc).index(j)] for j in y_contract_sorted]
-    del ct_x_free
-    perm = tuple(src.index(i) for i in range(x_nd))
+    perm = tuple(src_ct_first.index(i) for i in range(x_nd))
     if perm != tuple(range(x_nd)):
         out = bind(st.transpose_p, out, permutation=perm)
     return out
