@@ -77,11 +77,31 @@ def execute(nb: nbformat.NotebookNode, timeout: int = CELL_TIMEOUT_S) -> nbforma
     return nb
 
 
+def coalesce_streams(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Merge consecutive stdout (or stderr) outputs of each cell into one.
+
+    The kernel flushes a print in chunks when the machine is busy; merged, the outputs
+    are the same on every build, and a printed line is never split.
+    """
+    for cell in nb.cells:
+        merged: list = []
+        for out in cell.get("outputs", []):
+            prev = merged[-1] if merged else None
+            if (out.get("output_type") == "stream" and prev is not None
+                    and prev.get("output_type") == "stream" and prev["name"] == out["name"]):
+                prev["text"] += out["text"]
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+    return nb
+
+
 def build(name: str, run: bool = True) -> Path:
     """Write ``notebooks/<name>.ipynb`` from its cells, executed when ``run``."""
     nb = make_notebook(load_cells(name))
     if run:
-        execute(nb)
+        coalesce_streams(execute(nb))
     path = HERE / f"{name}.ipynb"
     nbformat.validate(nb)
     nbformat.write(nb, str(path))

@@ -112,7 +112,7 @@ def test_notebook_executes(name: str) -> None:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     try:
-        build.execute(nb, timeout=CELL_TIMEOUT_S)
+        build.coalesce_streams(build.execute(nb, timeout=CELL_TIMEOUT_S))
     except CellExecutionError as e:
         pytest.fail(f"{name}.ipynb raised in a cell:\n{e}")
     except NoSuchKernel:
