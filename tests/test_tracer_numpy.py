@@ -317,3 +317,22 @@ def test_abstract_traces_of_numpy_code_match_concrete_ones():
     concrete = make_ir(f)(X)
     abstract = make_ir(f)(Aval(X.shape, X.dtype))
     assert str(concrete) == str(abstract)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_index(), st.sampled_from(["set", "add", "multiply"]))
+def test_at_hypothesis(case, how):
+    shape, idx = case
+    x = np.arange(int(np.prod(shape)), dtype=float).reshape(shape)
+    try:
+        n = np.size(x[idx])
+    except IndexError:
+        return
+    v = np.arange(n, dtype=float).reshape(np.shape(x[idx])) + 0.5
+    want = x.copy()
+    if how == "set":
+        want[idx] = v
+    else:
+        getattr(np, how).at(want, idx, v)
+    got = eval_ir(make_ir(lambda a: getattr(a.at[idx], how)(v))(x), x)[0]
+    np.testing.assert_array_equal(got, want)
