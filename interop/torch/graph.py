@@ -274,16 +274,18 @@ class Builder:
         atoms = []
         vals = []
         for a in args:
-            if type(a) is H:
+            ta = type(a)
+            if ta is H:
                 atoms.append(a.var)
                 vals.append(a.val)
-            elif type(a) is np.ndarray and a.ndim:
+            elif ta is np.ndarray and a.ndim:
                 h = self.const(a)
                 atoms.append(h.var)
                 vals.append(a)
             else:
-                a = np.asarray(a)[()]
-                atoms.append(Literal(a))
+                if not isinstance(a, np.generic):
+                    a = np.asarray(a)[()]
+                atoms.append(literal(a.item(), a.dtype))
                 vals.append(a)
         out = prim.impl(*vals, **params)
         if prim.multiple_results:
@@ -309,8 +311,12 @@ class Builder:
         n.eqns = self.eqns
         n.vals = self.vals
         n.outs = tuple(h.var for h in outs)
-        pos = {id(v): i for i, v in enumerate(_eqn_out_vars(self.eqns))}
-        n.opos = tuple(pos.get(id(h.var), -1) for h in outs)
+        last = self.eqns[-1].outputs if self.eqns else ()
+        if len(outs) == 1 and len(last) == 1 and outs[0].var is last[0]:
+            n.opos = (len(self.vals) - 1,)  # the usual case: the last equation's result
+        else:
+            pos = {id(v): i for i, v in enumerate(_eqn_out_vars(self.eqns))}
+            n.opos = tuple(pos.get(id(h.var), -1) for h in outs)
         n.overs = tuple((vc, vc[0]) for vc in out_vcs)
         return n
 

@@ -170,7 +170,7 @@ def _composite_sig(node, name, fn, tensors, args, kw) -> int | None:
     if getattr(fn, "__closure__", None):
         return eqns_sig(node)
     try:
-        memo = (name, fn, args, tuple(kw.items()),
+        memo = (name, fn, args, tuple(kw.items()) if kw else (),
                 tuple((t._data.shape, t._data.dtype.char) for t in tensors))
         sig = _COMPOSITE_SIGS.get(memo)
     except TypeError:
