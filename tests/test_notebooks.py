@@ -58,7 +58,7 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
                              "Trying to backward through the graph a second time",
                              "[10. 34. 42.]", "image/png"],
     "05_training": ["Final Loss:", "image/png"],
-    "06_inside_the_ir": ["transpose", "True True", "optimize (all): 6 -> 2 equations",
+    "06_inside_the_ir": ["dot_general", "True True", "optimize (all): 6 -> 2 equations",
                          "image/png"],
     "07_jax": ["True"],
 }
