@@ -118,7 +118,9 @@ print(optimize(w_ir))
 ## Equation counts beside `jax.make_jaxpr`
 
 The same functions in `jax.numpy`; JAX's counts include the equations inside nested jaxprs
-(`pjit`, `custom_jvp_call`), counted with an explicit stack.
+(`pjit`, `custom_jvp_call`), counted with an explicit stack. The table is whatever the cell
+computes on the current code: a count measures the size of a program, not its speed, and
+neither system wins every row.
 """),
     ("code", """
 def count_jaxpr(closed) -> int:

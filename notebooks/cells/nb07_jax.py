@@ -57,6 +57,11 @@ jloss = to_jax(loss)
 print(jloss(params, x, y), loss(params, x, y))
 print(jax.make_jaxpr(jloss)(params, x, y).pretty_print(use_color=False))
 """),
+    ("md", """
+The jaxpr JAX traces is tracegrad's IR translated primitive for primitive (`dot_general`,
+`tanh`, `integer_pow`, `reduce_sum`): the primitives were named after `jax.lax` for this.
+JAX's own transforms then apply to it:
+"""),
     ("code", """
 g_jax = jax.grad(jloss)(params, x, y)
 g_tg = grad(loss)(params, x, y)
