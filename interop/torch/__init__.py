@@ -81,7 +81,7 @@ from .dtypes import (
 )
 from .dtypes import float32 as float  # noqa: A001 - torch.float
 from .dtypes import int32 as int  # noqa: A001 - torch.int
-from .engine import cache_info as backward_cache_info
+from .fast_path import cache_info as backward_cache_info
 from .formatting import set_printoptions
 from .grad_mode import (
     enable_grad,
