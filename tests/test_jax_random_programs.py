@@ -69,7 +69,7 @@ UNARY = {
     "atanh": lambda xp, a: xp.arctanh(0.9 * xp.tanh(a)),
     "asinh": lambda xp, a: xp.arcsinh(a),
     "tan": lambda xp, a: xp.tan(xp.tanh(a)),
-    "logistic": lambda xp, a: 1.0 / (1.0 + xp.exp(-a)),
+    "logistic": lambda xp, a: 1.0 / (1.0 + xp.exp(-4.0 * xp.tanh(a))),
     "abs_shift": lambda xp, a: xp.abs(a + 10.0),
     "clip": lambda xp, a: xp.clip(a, -5.0, 5.0),
     "stop_grad_mix": lambda xp, a: a * _stop_gradient(xp, a),
@@ -398,9 +398,9 @@ COUNT = {"programs": 0}
 @given(programs())
 def _random_program_property(program):
     COUNT["programs"] += 1
-    # every 50th program also runs JAX's derivative programs compiled by XLA, and
+    # every 100th program also runs JAX's derivative programs compiled by XLA, and
     # jax.jit(to_jax(program))
-    check_program(program, xla=COUNT["programs"] % 50 == 1)
+    check_program(program, xla=COUNT["programs"] % 100 == 1)
 
 
 def test_random_programs_against_jax():
@@ -414,7 +414,16 @@ def test_random_programs_against_jax():
 # ---------------------------------------------------------------------------------
 # regressions: programs that once disagreed (see the report in the commit log)
 
-REGRESSIONS: dict[str, Program] = {}
+REGRESSIONS: dict[str, Program] = {
+    # Not a found mismatch (none so far): a hand-written program that keeps the
+    # mechanism exercised, with integer-array indexing, where, max and prod.
+    "hand_written_take_where_prod": Program(
+        [(2, 3), (3,)],
+        [("unary", "sin", (0,), {}), ("binary", "mul", (2, 1), {}),
+         ("reduce", "max", (3,), {"axis": 1}), ("struct", "take", (3,), {"idx": (1, -1, 0)}),
+         ("binary", "where", (5, 1), {}), ("reduce", "prod", (6,), {"axis": 0})],
+        (3,)),
+}
 
 
 @pytest.mark.parametrize("name", sorted(REGRESSIONS))
