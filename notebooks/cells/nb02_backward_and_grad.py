@@ -235,6 +235,50 @@ print(torch.autograd.grad(y, x, retain_graph=True))
 print(torch.autograd.grad(y, x))
 """),
     ("md", """
+## The tutorial as a script, unmodified
+
+`python -m tracegrad.interop.torch script.py` runs a PyTorch script on the shim without
+changing a line. Here is the tutorial's code, its comments included, as one script (the
+comments are the tutorial's; the printed values are PyTorch's; `-W ignore` silences the
+`create_graph` warning shown above):
+"""),
+    ("code", r'''
+import subprocess, sys, tempfile, textwrap, os
+
+script = textwrap.dedent("""
+    import torch
+    x = torch.tensor(2.0, requires_grad=True)
+    y = x ** 2
+    torch.autograd.backward(y)
+    print(x.grad)  # 输出:4.0
+    x = torch.tensor(2.0, requires_grad=True)
+    y = x ** 3
+    torch.autograd.backward(y, create_graph=True)
+    x_grad = x.grad
+    x_grad.backward()
+    print(x.grad)  # 输出:18.0 (the tutorial's comment)
+    x = torch.tensor(2.0, requires_grad=True)
+    y = x ** 3
+    grad = torch.autograd.grad(y, x, create_graph=True)
+    grad2 = torch.autograd.grad(grad[0], x)
+    print(grad2)  # 输出:(6.0,) (the tutorial's comment)
+    x = torch.tensor(2.0, requires_grad=True)
+    z = torch.tensor(3.0, requires_grad=True)
+    y1 = x ** 2 + z ** 3
+    y2 = x * z
+    grads = torch.autograd.grad([y1, y2], [x, z],
+                                grad_outputs=[torch.tensor(1.0), torch.tensor(1.0)])
+    print(grads)  # 输出:(7.0, 11.0) (the tutorial's comment)
+""")
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "seed000.py")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(script)
+    done = subprocess.run([sys.executable, "-W", "ignore", "-m", "tracegrad.interop.torch", path],
+                          capture_output=True, text=True)
+print(done.stdout, done.stderr)
+'''),
+    ("md", """
 ## Summary
 
 | tutorial | PyTorch (and the shim) | functional |
