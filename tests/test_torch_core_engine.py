@@ -175,20 +175,22 @@ def test_runner_runs_a_script(tmp_path):
 def test_backward_is_the_transforms_plan():
     """The engine asks transforms.backward_plan for the derivative (no rules of its own)."""
     import tracegrad.interop.torch.engine as engine
+    import tracegrad.interop.torch.fast_path as fast_path
 
     calls = []
     original = engine.backward_plan
+    fast_path._FAST.clear()
 
     def spy(ir, wrt, ct_mask, **kw):
         calls.append(len(ir.eqns))
         return original(ir, wrt, ct_mask, **kw)
 
-    engine.backward_plan = spy
+    engine.backward_plan = fast_path.backward_plan = spy
     try:
         x = torch.tensor([1.0, 2.0], requires_grad=True)
         (x.sin() * x).mean().backward()
     finally:
-        engine.backward_plan = original
+        engine.backward_plan = fast_path.backward_plan = original
     assert calls == [4]  # sin, mul, reduce_sum, div
     np.testing.assert_allclose(x.grad.numpy(), (np.cos([1, 2]) * [1, 2] + np.sin([1, 2])) / 2,
                                rtol=1e-6)
