@@ -20,6 +20,7 @@ from ..tracer import ops
 from ..tracer.api import input_spec, trace_flat
 from ..tracer.evaluate import eval_ir_flat
 from ..tracer.ir import IR, Aval
+from ..tracer.passes import dce, optimize
 from ..tracer.primitive import current_trace
 from ..tracer.pytree import tree_flatten, tree_map, tree_unflatten
 from ..tracer.trace import Tracer
@@ -27,7 +28,6 @@ from .backward import backward_plan
 from .call import TracedCall, normalize_argnums, to_result
 from .forward import forward_plan, grad_program
 from .jvp import canonical_vars
-from .passes import dce, optimize
 
 
 def _zeros(aval: Aval):

@@ -23,9 +23,10 @@ from ..tracer import prims_structural as st
 from ..tracer.codegen import MAX_EQNS, compile_ir
 from ..tracer.evaluate import eval_ir_flat
 from ..tracer.ir import IR, ClosedIR, Eqn, Literal, Params, Var
+from ..tracer.passes import optimize
 from .jvp import canonical_vars, linearize_ir
 from .partial_eval import partial_eval
-from .passes import optimize, substitute
+from .subst import substitute
 from .transpose import transpose_ir
 
 

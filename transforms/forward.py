@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..tracer.ir import IR, ClosedIR, Literal, Var
+from ..tracer.passes import optimize
 from .backward import (
     _Cache,
     _evaluator,
@@ -24,7 +25,7 @@ from .backward import (
     structure_key,
 )
 from .jvp import canonical_vars, linearize_ir
-from .passes import optimize, substitute
+from .subst import substitute
 
 
 class ForwardPlan:
