@@ -28,7 +28,12 @@ from typing import Any
 from . import autograd, dtypes, methods  # noqa: F401  (methods installs operators)
 from .autograd import backward as _backward  # noqa: F401
 from .creation import (
+    BoolTensor,
+    DoubleTensor,
+    FloatTensor,
     Generator,
+    IntTensor,
+    LongTensor,
     arange,
     as_tensor,
     device,
@@ -191,6 +196,7 @@ from .ops_reduce import (
     var,
 )
 from .ops_shape import (
+    argsort,
     broadcast_to,
     cat,
     chunk,
@@ -206,11 +212,13 @@ from .ops_shape import (
     permute,
     reshape,
     select,
+    sort,
     split,
     squeeze,
     stack,
     swapaxes,
     t,
+    topk,
     transpose,
     unbind,
     unflatten,
@@ -243,7 +251,6 @@ def zero_(input: Tensor) -> Tensor:
     return input.zero_()
 
 
-FloatTensor = DoubleTensor = LongTensor = Tensor
 
 _LAZY = {"nn": ".nn", "optim": ".optim", "func": ".func", "cuda": ".cuda_stub"}
 

@@ -337,3 +337,26 @@ def legacy_tensor_init(t: Tensor, args: tuple, kwargs: dict) -> None:
     else:
         data = np.zeros(_size(args), dtype=dtypes.get_default_dtype().np)
     Tensor._init_from(t, data)
+
+
+class _TypedTensorMeta(type):
+    """``isinstance(t, torch.LongTensor)`` checks the dtype, as in PyTorch."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Tensor) and obj._data.dtype == cls._np
+
+
+def _typed_tensor(name: str, d: Any) -> type:
+    def __new__(cls, *args: Any) -> Tensor:
+        if len(args) == 1 and not isinstance(args[0], int):
+            return tensor(args[0], dtype=d)
+        return zeros(*args, dtype=d)
+    return _TypedTensorMeta(name, (), {"__new__": __new__, "_np": d.np,
+                                        "__doc__": f"``torch.{name}(data)``: a {d} tensor."})
+
+
+FloatTensor = _typed_tensor("FloatTensor", dtypes.float32)
+DoubleTensor = _typed_tensor("DoubleTensor", dtypes.float64)
+LongTensor = _typed_tensor("LongTensor", dtypes.int64)
+IntTensor = _typed_tensor("IntTensor", dtypes.int32)
+BoolTensor = _typed_tensor("BoolTensor", dtypes.bool_)

@@ -73,6 +73,7 @@ _METHODS = {
     "contiguous": S.contiguous, "to": S.to, "float": S.float_, "double": S.double,
     "half": S.half, "long": S.long, "int": S.int_, "bool": S.bool_, "type_as": S.type_as,
     "repeat": S.repeat, "index_select": S.index_select, "gather": S.gather,
+    "sort": S.sort, "argsort": S.argsort, "topk": S.topk,
     "cpu": lambda self: self, "cuda": lambda self, *a, **k: S.to(self, "cuda"),
 }
 

@@ -10,6 +10,7 @@ torch.Size([2, 1])
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -484,7 +485,37 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
                   Tensor._wrap(np.asarray(index._data, np.int64)), axis=d)
 
 
-def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+SortResult = namedtuple("sort", ["values", "indices"])
+TopkResult = namedtuple("topk", ["values", "indices"])
+for _cls in (SortResult, TopkResult):
+    _cls.__module__ = "torch.return_types"
+    _cls.__repr__ = lambda self: (f"torch.return_types.{type(self).__name__}(\n"  # type: ignore
+                                  f"values={self.values!r},\nindices={self.indices!r})")
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
+    d = _wrap_dim(dim, input.dim())
+    data = input._data
+    idx = np.argsort(-data if descending else data, axis=d, kind="stable")
+    return Tensor._wrap(np.asarray(idx, np.int64))
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
+    """``(values, indices)`` sorted along ``dim`` (SortBackward0: gradients go back to
+    the original positions)."""
+    idx = argsort(input, dim, descending)
+    return SortResult(gather(input, dim, idx, _name="SortBackward0"), idx)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    """The ``k`` largest (or smallest) entries along ``dim`` and their indices."""
+    d = _wrap_dim(dim, input.dim())
+    idx = argsort(input, d, descending=largest)
+    idx = Tensor._wrap(np.ascontiguousarray(np.take(idx._data, np.arange(k), axis=d)))
+    return TopkResult(gather(input, d, idx, _name="TopkBackward0"), idx)
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, _name: str = "GatherBackward0"):
     """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (GatherBackward0)."""
     d = _wrap_dim(dim, input.dim())
     idx = index._data
@@ -495,4 +526,4 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
         grids[d] = idx
         return tix.getitem(x, tuple(grids)) if not isinstance(x, np.ndarray) else ops.as_operand(
             x[tuple(grids)])
-    return traced("GatherBackward0", fn, [input])
+    return traced(_name, fn, [input])
