@@ -43,6 +43,10 @@ def structure_key(ir: IR) -> tuple:
     Output avals follow from the rest (abstract evaluation is deterministic), so
     only input and constant avals are part of the key. This runs on every eager
     call, so it is written for speed.
+
+    >>> f = lambda x: np.sin(x) * 2.0
+    >>> structure_key(make_ir(f)(1.0).ir) == structure_key(make_ir(f)(5.0).ir)
+    True
     """
     index: dict = {}
     n = 0
@@ -160,7 +164,11 @@ _PLANS = _Cache()
 
 
 def cache_info() -> dict:
-    """Hits, misses and size of the backward-plan cache."""
+    """Hits, misses and size of the backward-plan cache.
+
+    >>> cache_info()["hit_rate"]                            # doctest: +SKIP
+    0.998
+    """
     c = _PLANS
     total = c.hits + c.misses
     return {"hits": c.hits, "misses": c.misses, "size": len(c.data),
@@ -168,6 +176,7 @@ def cache_info() -> dict:
 
 
 def cache_clear() -> None:
+    """Empty the backward-plan cache and reset its counters (``cache_clear()``)."""
     with _PLANS.lock:
         _PLANS.data.clear()
         _PLANS.hits = _PLANS.misses = 0
@@ -277,7 +286,12 @@ def _used_vars(ir: IR) -> set:
 
 def canonical_values(consts: Sequence, in_vals: Sequence, eqns: Sequence,
                      eqn_vals: Sequence) -> list:
-    """The values of a concrete trace in canonical order (see module docstring)."""
+    """The values of a concrete trace in canonical order (see module docstring).
+
+    >>> t = trace_flat(lambda x: [np.sin(x)], [(Aval((), np.float64), 0.0)])  # doctest: +SKIP
+    >>> canonical_values(t.consts, t.in_vals, t.ir.eqns, t.eqn_vals)           # doctest: +SKIP
+    [0.0, 0.0]
+    """
     vals = list(consts)
     vals.extend(in_vals)
     append = vals.append

@@ -20,6 +20,11 @@ from .backward import canonical_values, structure_key
 
 
 def normalize_argnums(argnums: int | Sequence[int], nargs: int, name: str) -> tuple[int, ...]:
+    """``argnums`` as a tuple of non-negative positions, checked against ``nargs``.
+
+    >>> normalize_argnums(-1, 3, "grad")
+    (2,)
+    """
     nums = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
     out = []
     for a in nums:
@@ -133,7 +138,11 @@ def _count(tree) -> int:
 
 
 def to_result(v) -> Any:
-    """Transform results as NumPy arrays (0-d for scalars); tracers pass through."""
+    """Transform results as NumPy arrays (0-d for scalars); tracers pass through.
+
+    >>> to_result(np.float64(2.0))
+    array(2.)
+    """
     if isinstance(v, Tracer) or v is None:
         return v
     return np.asarray(v)
