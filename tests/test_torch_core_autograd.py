@@ -466,6 +466,74 @@ def float64_mixed(torch):
     return y, x.grad, w.grad
 
 
+@program
+def inplace_on_view_rebases_base(torch):
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    v = y[0:2]
+    v.mul_(10)
+    y[2:].add_(x[2:] ** 2)
+    y.sum().backward()
+    return y, x.grad, y.grad_fn.name()
+
+
+@program
+def view_of_leaf_inplace_error(torch):
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[0:2].mul_(2)
+
+
+@program
+def retain_grad_follows_inplace(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.add_(1)
+    (y * y).sum().backward()
+    return y, y.grad, x.grad
+
+
+@program
+def set_grad_enabled_as_decorator(torch):
+    @torch.set_grad_enabled(False)
+    def f(x):
+        return x * 2
+
+    x = torch.tensor(1.0, requires_grad=True)
+    return f(x).requires_grad, torch.is_grad_enabled()
+
+
+@program
+def no_grad_without_parentheses(torch):
+    @torch.no_grad
+    def f(x):
+        return x * 2
+
+    return f(torch.tensor(1.0, requires_grad=True)).requires_grad
+
+
+@program
+def fast_path_reuse_matches(torch):
+    w = torch.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+    out = []
+    for k in range(3):
+        x = torch.tensor([[1.0 + k, 2.0]])
+        loss = (x @ w).tanh().sum() * (k + 1)
+        loss.backward()
+        out.append(w.grad.clone())
+    return out
+
+
+@program
+def sort_topk_grads(torch):
+    x = torch.tensor([3.0, -1.0, 2.0, 0.5], requires_grad=True)
+    s, i = x.sort(descending=True)
+    v, j = torch.topk(x, 2)
+    (s * torch.arange(4.0)).sum().backward(retain_graph=True)
+    v.sum().backward()
+    return s, i, v, j, x.grad
+
+
 @pytest.mark.parametrize("prog", PROGRAMS, ids=lambda p: p.__name__)
 def test_autograd_matches_torch(prog):
     check(prog)

@@ -54,8 +54,10 @@ class Node:
                  "__weakref__")
 
     def name(self) -> str:
-        """``y.grad_fn.name() == 'MulBackward0'``."""
-        return type(self).__name__
+        """``y.grad_fn.name() == 'MulBackward0'`` (PyTorch's own C++ nodes carry their
+        namespace: ``torch::autograd::CopySlices``)."""
+        name = type(self).__name__
+        return "torch::autograd::" + name if name in _NAMESPACED else name
 
     @property
     def next_functions(self) -> tuple:
@@ -89,6 +91,9 @@ class Node:
         self.freed = True
         self.vals = None
         self.ivals = None
+
+
+_NAMESPACED = {"CopySlices", "CopyBackwards"}
 
 
 class AccumulateGrad:
