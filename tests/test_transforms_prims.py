@@ -115,6 +115,17 @@ CASES = [
      lambda x, u: x.at[jnp.array([1, 1, 0])].add(u), [_u(3, 2), _u(3, 2)]),
 ]
 
+# 0-d and 3-d variants of some elementwise cases: several shapes per primitive.
+CASES += [
+    _un("exp", jnp.exp, _u()), _un("sin", jnp.sin, _u(2, 1, 3)), _un("tanh", jnp.tanh, _u()),
+    _un("logistic", jax.nn.sigmoid, _u(2, 2, 2)), _un("log", jnp.log, _pos()),
+    _un("sqrt", jnp.sqrt, _pos(2, 1, 2)), _un("abs", jnp.abs, _u()),
+    _bin("mul", jnp.multiply, [(), ()]), _bin("div", jnp.divide, [(2, 1, 3), ()],
+                                           [_u(2, 1, 3), _pos()]),
+    _bin("max", jnp.maximum, [(2, 1, 3), (4, 1)]), _bin("pow", jnp.power, [(), (3,)],
+                                                        [_pos(), _u(3)]),
+]
+
 # Primitives with integer or boolean results, or no floating inputs: zero tangents.
 NON_DIFFERENTIABLE = {"and", "or", "xor", "not", "eq", "ne", "lt", "le", "gt", "ge",
                       "is_finite", "argmax", "argmin", "reduce_and", "reduce_or",
