@@ -226,3 +226,9 @@ def test_jvp_of_grad_and_jacfwd_of_jacrev():
     theirs = jax.jvp(jax.grad(lambda x: f(jnp, x)), (jnp.asarray(x),), (jnp.asarray(v),))
     _close(ours, theirs)
     _close(jacrev(jacrev(lambda x: f(np, x)))(x), jax.hessian(lambda x: f(jnp, x))(x))
+
+
+def test_keyword_arguments_are_not_differentiated():
+    f = lambda x, scale=1.0: np.sum(x ** 3) * scale
+    assert grad(f)(2.0, scale=3.0) == 36.0
+    np.testing.assert_allclose(hessian(f)(np.ones(2), scale=2.0), 12 * np.eye(2))

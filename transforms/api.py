@@ -99,8 +99,9 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
     single = isinstance(argnums, (int, np.integer))
 
     @functools.wraps(fun)
-    def wrapped(*args):
-        return _value_and_grad(fun, args, argnums, single, has_aux, "grad", True)
+    def wrapped(*args, **kwargs):
+        f = functools.partial(fun, **kwargs) if kwargs else fun
+        return _value_and_grad(f, args, argnums, single, has_aux, "grad", True)
 
     return wrapped
 
@@ -119,8 +120,9 @@ def grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0,
     single = isinstance(argnums, (int, np.integer))
 
     @functools.wraps(fun)
-    def wrapped(*args):
-        value, g = _value_and_grad(fun, args, argnums, single, has_aux, "grad", False)
+    def wrapped(*args, **kwargs):
+        f = functools.partial(fun, **kwargs) if kwargs else fun
+        value, g = _value_and_grad(f, args, argnums, single, has_aux, "grad", False)
         return (g, value[1]) if has_aux else g
 
     return wrapped
@@ -331,9 +333,10 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     single = isinstance(argnums, (int, np.integer))
 
     @functools.wraps(fun)
-    def jac_fun(*args):
+    def jac_fun(*args, **kwargs):
         nums = normalize_argnums(argnums, len(args), "jacfwd")
-        call = TracedCall(fun, args, nums, has_aux, "jacfwd")
+        f = functools.partial(fun, **kwargs) if kwargs else fun
+        call = TracedCall(f, args, nums, has_aux, "jacfwd")
         plan = forward_plan(call.ir, call.wrt, call.key)
         in_avals = call.diff_avals()
         out_avals = call.out_avals()
@@ -368,9 +371,10 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     single = isinstance(argnums, (int, np.integer))
 
     @functools.wraps(fun)
-    def jac_fun(*args):
+    def jac_fun(*args, **kwargs):
         nums = normalize_argnums(argnums, len(args), "jacrev")
-        call = TracedCall(fun, args, nums, has_aux, "jacrev")
+        f = functools.partial(fun, **kwargs) if kwargs else fun
+        call = TracedCall(f, args, nums, has_aux, "jacrev")
         n_out = call.n_out
         n_aux = len(call.ir.out_vars) - n_out
         plan = backward_plan(call.ir, call.wrt, (True,) * n_out + (False,) * n_aux, call.key)
