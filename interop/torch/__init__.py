@@ -236,18 +236,22 @@ __version__ = "2.13.0+tracegrad"
 
 
 def is_floating_point(input: Tensor) -> bool:
+    """``torch.is_floating_point(t)``: whether ``t`` has a float dtype."""
     return input.is_floating_point()
 
 
 def numel(input: Tensor) -> int:
+    """``torch.numel(t)``: the number of elements."""
     return input.numel()
 
 
 def detach(input: Tensor) -> Tensor:
+    """``torch.detach(t)`` = ``t.detach()``."""
     return input.detach()
 
 
 def zero_(input: Tensor) -> Tensor:
+    """``torch.zero_(t)`` = ``t.zero_()``."""
     return input.zero_()
 
 

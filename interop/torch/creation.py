@@ -124,6 +124,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``as_tensor(data)``: shares a NumPy array or tensor when it can, copies otherwise."""
     if isinstance(data, Tensor) and dtype is None:
         return data
     if isinstance(data, np.ndarray) and dtype is None:
@@ -187,21 +188,25 @@ def _like(input: Tensor, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
 
 def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """``zeros_like(t)``: zeros of ``t``'s shape and dtype."""
     return _like(input, 0, dtype, requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,
               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """``ones_like(t)``: ones of ``t``'s shape and dtype."""
     return _like(input, 1, dtype, requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """``empty_like(t)``: like ``zeros_like`` (the shim never leaves memory uninitialised)."""
     return _like(input, 0, dtype, requires_grad)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
+    """``full_like(t, 7.0)``: ``t``'s shape and dtype filled with a value."""
     return _like(input, fill_value, dtype, requires_grad)
 
 
@@ -224,6 +229,8 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
 
 def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
+    """``linspace(0, 1, 5)`` -> ``tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])``, rounded
+    as PyTorch rounds (first half from ``start``, second half from ``end``)."""
     dt = dtypes.to_numpy(dtype) if dtype is not None else dtypes.get_default_dtype().np
     steps = int(steps)
     # PyTorch: step in the output dtype; the first half counts up from start, the second
@@ -241,6 +248,7 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False,
         device: Any = None) -> Tensor:
+    """``eye(2)``: the identity matrix."""
     dt = dtypes.to_numpy(dtype) if dtype is not None else dtypes.get_default_dtype().np
     return _finish(np.eye(n, m, dtype=dt), None, requires_grad)
 
@@ -258,12 +266,14 @@ def manual_seed(seed: int) -> Any:
 
 
 def seed() -> int:
+    """Seed the shim's generator from the OS; returns the seed."""
     s = int(np.random.SeedSequence().entropy % (2 ** 63))
     manual_seed(s)
     return s
 
 
 def initial_seed() -> int:
+    """The initial seed of the shim's generator (0)."""
     return 0
 
 
@@ -298,6 +308,7 @@ def rand(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
 
 def randint(low: int, high: int | None = None, size: Any = (), *, dtype: Any = None,
             device: Any = None, generator: Any = None) -> Tensor:
+    """``randint(0, 10, (3,))``: int64 samples in ``[low, high)``."""
     if high is None:
         low, high = 0, low
     dt = dtypes.to_numpy(dtype) if dtype is not None else np.dtype(np.int64)
@@ -305,14 +316,17 @@ def randint(low: int, high: int | None = None, size: Any = (), *, dtype: Any = N
 
 
 def randperm(n: int, *, dtype: Any = None, device: Any = None, generator: Any = None) -> Tensor:
+    """``randperm(4)``: a random permutation of ``0..n-1`` (int64)."""
     return Tensor._wrap(_rng[0].permutation(n).astype(np.int64))
 
 
 def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``randn_like(t)``: normal samples of ``t``'s shape and dtype."""
     return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``rand_like(t)``: uniform samples of ``t``'s shape and dtype."""
     return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 

@@ -7,6 +7,7 @@ def is_available() -> bool:
 
 
 def device_count() -> int:
+    """Always 0."""
     return 0
 
 

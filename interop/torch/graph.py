@@ -149,6 +149,7 @@ def node_class(name: str) -> type:
 
 
 def new_node(cls: type) -> Node:
+    """A fresh node of class ``cls`` with the next sequence number (creation order)."""
     n = cls.__new__(cls)
     n.seq = next(_seq)
     n.freed = False

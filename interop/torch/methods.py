@@ -136,39 +136,46 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None):
+    """``t.normal_(0, 1)``: fill with normal samples in place."""
     from .creation import normal_ as impl
     check_inplace(self)
     return impl(self, mean, std)
 
 
 def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None):
+    """``t.uniform_(-1, 1)``: fill with uniform samples in place."""
     from .creation import uniform_ as impl
     check_inplace(self)
     return impl(self, a, b)
 
 
 def new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False):
+    """``t.new_tensor([1.0])``: a new leaf with ``t``'s dtype."""
     from .creation import tensor
     return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
 def new_zeros(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False):
+    """``t.new_zeros(2, 3)``: zeros with ``t``'s dtype."""
     from .creation import zeros
     return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
 def new_ones(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False):
+    """``t.new_ones(2)``: ones with ``t``'s dtype."""
     from .creation import ones
     return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
 def new_full(self: Tensor, size: Any, fill_value: Any, dtype: Any = None,
              requires_grad: bool = False):
+    """``t.new_full((2,), 7.0)``: a filled tensor with ``t``'s dtype."""
     from .creation import full
     return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
 def new_empty(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False):
+    """``t.new_empty(2)``: like ``new_zeros``."""
     return new_zeros(self, *size, dtype=dtype, requires_grad=requires_grad)
 
 

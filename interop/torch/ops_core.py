@@ -186,6 +186,7 @@ def _composite_sig(node, name, fn, tensors, args, kw) -> int | None:
 # dtypes and promotion
 
 def dtype_of(x: Any) -> np.dtype:
+    """The NumPy dtype of a tensor, or PyTorch's dtype for a Python scalar."""
     return x._data.dtype if isinstance(x, Tensor) else dtypes.scalar_dtype(x).np
 
 
@@ -216,6 +217,7 @@ def convert(t: Tensor, np_dtype: np.dtype) -> Tensor:
 
 
 def as_tensor_like(x: Any, np_dtype: np.dtype) -> Tensor:
+    """``x`` as a tensor of ``np_dtype`` (recorded conversion for tensors)."""
     if isinstance(x, Tensor):
         return convert(x, np_dtype)
     return Tensor._wrap(_asarray(x, dtype=np_dtype))

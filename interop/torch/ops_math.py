@@ -149,6 +149,7 @@ def reciprocal(input: Tensor) -> Tensor:
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
+    """``a // b``: division rounded down (not differentiable)."""
     return div(input, other, rounding_mode="floor")
 
 
@@ -265,10 +266,12 @@ clip = clamp
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:
+    """``x.clamp_min(0.0)`` (ClampMinBackward0)."""
     return clamp(input, min=min, _name="ClampMinBackward0")
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:
+    """``x.clamp_max(1.0)`` (ClampMaxBackward0)."""
     return clamp(input, max=max, _name="ClampMaxBackward0")
 
 
@@ -321,37 +324,45 @@ bitwise_xor = _compare(np.bitwise_xor)
 
 
 def logical_not(input: Tensor) -> Tensor:
+    """``~mask`` for bool tensors: elementwise not."""
     return Tensor._wrap(np.logical_not(input._data))
 
 
 def bitwise_not(input: Tensor) -> Tensor:
+    """``~x`` for integer and bool tensors."""
     if input._data.dtype.kind == "f":
         raise TypeError("bitwise_not is only implemented for integer and bool tensors")
     return Tensor._wrap(np.invert(input._data))
 
 
 def isfinite(input: Tensor) -> Tensor:
+    """Elementwise ``isfinite`` as a bool tensor."""
     return Tensor._wrap(np.isfinite(input._data))
 
 
 def isnan(input: Tensor) -> Tensor:
+    """Elementwise ``isnan`` as a bool tensor."""
     return Tensor._wrap(np.isnan(input._data))
 
 
 def isinf(input: Tensor) -> Tensor:
+    """Elementwise ``isinf`` as a bool tensor."""
     return Tensor._wrap(np.isinf(input._data))
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
+    """``torch.equal(a, b)``: same shape and all elements equal (a Python bool)."""
     return input.shape == other.shape and bool(np.all(input._data == other._data))
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
+    """``torch.allclose(a, b)``: all elements close (a Python bool)."""
     return bool(np.allclose(input._data, other._data, rtol, atol, equal_nan))
 
 
 def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
+    """Elementwise closeness as a bool tensor."""
     b = other._data if isinstance(other, Tensor) else other
     return Tensor._wrap(np.isclose(input._data, b, rtol, atol, equal_nan))

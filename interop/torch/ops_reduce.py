@@ -111,6 +111,7 @@ def std(input: Tensor, dim: Any = None, unbiased: bool = True, keepdim: bool = F
 
 
 def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Product of all elements (ProdBackward0) or along ``dim`` (ProdBackward1)."""
     axes = _dims(dim, input.dim())
 
     def fn(b, x):
@@ -193,6 +194,7 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = Non
 
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Maximum over ``dim``; ties share the gradient evenly (AmaxBackward0)."""
     axes = _dims(dim if dim != () else None, input.dim())
 
     def fn(b, x):
@@ -202,6 +204,7 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Minimum over ``dim``; ties share the gradient evenly (AminBackward0)."""
     axes = _dims(dim if dim != () else None, input.dim())
 
     def fn(b, x):
@@ -211,6 +214,7 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 
 def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """``x.argmax(dim=1)``: int64 indices of the maxima."""
     d = input._data
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmax(d), np.int64))
@@ -218,6 +222,7 @@ def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """``x.argmin()``: int64 index of the minimum (flattened without ``dim``)."""
     d = input._data
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmin(d), np.int64))
@@ -225,10 +230,12 @@ def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether all elements (over ``dim``) are true."""
     return Tensor._wrap(np.asarray(np.all(input._data, axis=dim, keepdims=keepdim)))
 
 
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether any element (over ``dim``) is true."""
     return Tensor._wrap(np.asarray(np.any(input._data, axis=dim, keepdims=keepdim)))
 
 
@@ -284,6 +291,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(x)))`` over ``dim``, computed stably."""
     axes = _dims(dim, input.dim())
 
     def fn(b, x):
@@ -295,6 +303,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Cumulative sum along ``dim`` (CumsumBackward0)."""
     axis = _wrap_dim(dim, input.dim())
     return apply1("CumsumBackward0", st.cumsum_p, input, axis=axis, reverse=False)
 
@@ -400,10 +409,12 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Batched matrix product (``matmul`` of 3-D tensors)."""
     return matmul(input, mat2)
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """``outer(u, v)``: the outer product of two vectors."""
     def fn(b, x, y):
         return b(st.dot_general_p, x, y, dimension_numbers=(((), ()), ((), ())))
     return composite("OuterBackward0", fn, [input, vec2])

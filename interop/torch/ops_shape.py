@@ -70,6 +70,7 @@ view = reshape
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """``x.view_as(y)``: ``x`` with ``y``'s shape."""
     return reshape(input, tuple(other.shape))
 
 
@@ -77,6 +78,7 @@ reshape_as = view_as
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """``x.flatten(1)``: merge dimensions ``start_dim..end_dim`` into one."""
     nd = input.dim()
     if nd == 0:
         return reshape(input, 1)
@@ -91,10 +93,12 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def ravel(input: Tensor) -> Tensor:
+    """``x.ravel()``: all elements as a 1-D tensor."""
     return reshape(input, -1)
 
 
 def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
+    """``x.unflatten(1, (2, 3))``: split one dimension into several."""
     d = _wrap_dim(dim, input.dim())
     shape = input._data.shape
     return reshape(input, shape[:d] + tuple(sizes) + shape[d + 1:])
@@ -132,11 +136,13 @@ def t(input: Tensor) -> Tensor:
 
 
 def numpy_T(input: Tensor) -> Tensor:
+    """``x.T``: all dimensions reversed (PermuteBackward0)."""
     perm = tuple(reversed(range(input.dim())))
     return _share(apply1("PermuteBackward0", st.transpose_p, input, permutation=perm), input)
 
 
 def mT(input: Tensor) -> Tensor:
+    """``x.mT``: the last two dimensions swapped."""
     return transpose(input, -2, -1)
 
 
@@ -191,10 +197,12 @@ def _tn(t: Tensor) -> str:
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """``x.expand_as(y)``: broadcast ``x`` to ``y``'s shape."""
     return expand(input, tuple(other.shape))
 
 
 def broadcast_to(input: Tensor, size: Any) -> Tensor:
+    """``torch.broadcast_to(x, (2, 3))`` = ``x.expand(2, 3)``."""
     return expand(input, tuple(size))
 
 
@@ -238,11 +246,13 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 
 
 def hstack(tensors: Any) -> Tensor:
+    """Join along dimension 1 (0 for 1-D tensors)."""
     ts = list(tensors)
     return cat(ts, 0 if ts[0].dim() == 1 else 1)
 
 
 def vstack(tensors: Any) -> Tensor:
+    """Join along dimension 0, 1-D tensors as rows."""
     return cat([x if x.dim() > 1 else unsqueeze(x, 0) for x in tensors], 0)
 
 
@@ -255,6 +265,7 @@ def _slice(input: Tensor, d: int, start: int, stop: int, name: str = "SliceBackw
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """``x.split(2)`` or ``x.split([1, 3])``: views along ``dim`` (SplitBackward0)."""
     d = _wrap_dim(dim, tensor.dim())
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -269,12 +280,14 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """``x.chunk(3)``: ``split`` into (at most) ``chunks`` equal parts."""
     n = input._data.shape[_wrap_dim(dim, input.dim())]
     step = -(-n // chunks)
     return split(input, step, dim)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:
+    """``x.unbind(0)``: the slices along ``dim`` as a tuple (SelectBackward0 each)."""
     d = _wrap_dim(dim, input.dim())
     return tuple(select(input, d, i) for i in range(input._data.shape[d]))
 
@@ -298,11 +311,13 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """``x.narrow(1, 0, 2)`` = ``x[:, 0:2]``."""
     d = _wrap_dim(dim, input.dim())
     return _slice(input, d, start, start + length)
 
 
 def flip(input: Tensor, dims: Any) -> Tensor:
+    """``x.flip(0)``: reverse the order along ``dims`` (FlipBackward0)."""
     ds = tuple(sorted(_wrap_dim(d, input.dim()) for d in (dims if isinstance(
         dims, (list, tuple)) else (dims,))))
     return apply1("FlipBackward0", st.rev_p, input, dimensions=ds)
@@ -315,6 +330,7 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
 
 
 def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
+    """The tensor itself (NumPy arrays need no contiguity for the shim)."""
     return input
 
 
@@ -354,10 +370,12 @@ bool_ = _caster(dtypes.bool_)
 
 
 def type_as(input: Tensor, other: Tensor) -> Tensor:
+    """``x.type_as(y)``: ``x`` converted to ``y``'s dtype."""
     return to(input, other.dtype)
 
 
 def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """``x.repeat(2, 1)``: tile the tensor (RepeatBackward0)."""
     reps = _shape_arg(sizes)
     return traced("RepeatBackward0", lambda x: _np_tile(x, reps), [input])
 
@@ -480,6 +498,7 @@ def setitem(input: Tensor, idx: Any, value: Any) -> None:
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """``x.index_select(0, idx)``: rows (or entries along ``dim``) at ``idx``."""
     d = _wrap_dim(dim, input.dim())
     return apply1("IndexSelectBackward0", st.index_take_p, input,
                   Tensor._wrap(np.asarray(index._data, np.int64)), axis=d)
@@ -494,6 +513,7 @@ for _cls in (SortResult, TopkResult):
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
+    """``x.argsort(descending=True)``: int64 indices that sort ``x`` along ``dim``."""
     d = _wrap_dim(dim, input.dim())
     data = input._data
     idx = np.argsort(-data if descending else data, axis=d, kind="stable")

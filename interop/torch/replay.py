@@ -42,6 +42,7 @@ PRIM_NODE_NAMES = {
 
 
 def node_name(prim) -> str:
+    """The PyTorch-style node name of a replayed primitive (``mul`` -> ``MulBackward0``)."""
     return PRIM_NODE_NAMES.get(prim.name, prim.name.capitalize() + "Backward0")
 
 
