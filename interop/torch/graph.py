@@ -166,10 +166,16 @@ def new_node(cls: type) -> Node:
 _SIGS: dict = {}
 
 
-def intern_sig(key) -> int:
-    """A small int standing for the structure ``key`` (the same key, the same int)."""
+def intern_sig(key) -> int | None:
+    """A small int standing for the structure ``key`` (the same key, the same int).
+
+    Ids are never reused (a cached plan is found by them), so once the table is full new
+    structures get None and take the general backward path.
+    """
     sig = _SIGS.get(key)
     if sig is None:
+        if len(_SIGS) >= 200_000:
+            return None
         sig = _SIGS[key] = len(_SIGS)
     return sig
 
