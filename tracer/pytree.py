@@ -112,7 +112,13 @@ def tree_unflatten(treedef: TreeDef, leaves) -> Any:
             return td.kind(*kids)
         return td.kind(zip(td.data, kids)) if td.kind is not dict else dict(zip(td.data, kids))
 
-    return build(treedef)
+    try:
+        return build(treedef)
+    finally:
+        # ``build`` refers to itself through its closure cell: clearing the cell breaks
+        # that cycle, so the leaves (a whole trace, for tracers) are freed at once
+        # instead of waiting for the cyclic garbage collector.
+        del build
 
 
 def tree_map(fn: Callable, tree: Any, *rest: Any) -> Any:
