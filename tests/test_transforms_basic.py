@@ -53,3 +53,35 @@ def test_errors():
     with pytest.raises(ValueError, match="argnums"):
         grad(lambda x: x, argnums=2)(1.0)
     assert grad(np.sin)(0.0) == 1.0
+
+
+def test_backward_program_does_not_repeat_the_forward():
+    closed = make_ir(lambda x: np.sum(np.exp(x) * np.sin(x)))(np.ones(3))
+    plan = backward_plan(closed.ir, (True,), (True,))
+    names = [e.prim.name for e in plan.closed.eqns]
+    assert "exp" not in names and "sin" not in names and "cos" in names
+
+
+def test_threads_do_not_share_traces():
+    import threading
+
+    f = grad(lambda x: np.sum(np.tanh(x) * x))
+    x = np.linspace(-1, 1, 5)
+    want = f(x)
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(20):
+                results.append(f(x))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for r in results:
+        np.testing.assert_array_equal(r, want)
