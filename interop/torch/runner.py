@@ -58,6 +58,9 @@ def install_modules() -> list[str]:
     install_modules.saved = saved  # type: ignore[attr-defined]
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
+    # PyTorch computes 1/0 and log(0) silently; NumPy would warn on stderr
+    import numpy as np
+    install_modules.np_err = np.seterr(all="ignore")  # type: ignore[attr-defined]
     sys.modules["torch"] = importlib.import_module(_PKG)
     sys.modules["torch.autograd"] = importlib.import_module(_PKG + ".autograd")
     return replaced
@@ -67,6 +70,10 @@ def uninstall_modules(saved: dict | None = None) -> None:
     """Undo ``install_modules``: real torch (if it was imported) comes back."""
     if _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
+    old = getattr(install_modules, "np_err", None)
+    if old is not None:
+        import numpy as np
+        np.seterr(**old)
     for n in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
         del sys.modules[n]
     sys.modules.update(saved or {})
@@ -101,5 +108,17 @@ def main(argv: list[str] | None = None) -> int:
     sys.argv = argv
     import os
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
-    runpy.run_path(script, run_name="__main__")
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit:
+        raise
+    except BaseException as e:  # noqa: BLE001 - reported like Python reports it
+        # the traceback starts at the script, as with ``python script.py``
+        import traceback
+        tb = e.__traceback__
+        while tb is not None and (tb.tb_frame.f_code.co_filename in (__file__, "<frozen runpy>")
+                                  or tb.tb_frame.f_code.co_filename.endswith("runpy.py")):
+            tb = tb.tb_next
+        traceback.print_exception(type(e), e, tb)
+        return 1
     return 0

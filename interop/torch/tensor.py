@@ -292,6 +292,11 @@ class Tensor:
             a = a.astype(dtype)
         return a
 
+    def __array_wrap__(self, arr: np.ndarray, context: Any = None,
+                       return_scalar: bool = False) -> Tensor:
+        # np.sin(t) gives a tensor back, as with PyTorch
+        return Tensor._wrap(np.asarray(arr))
+
     def __len__(self) -> int:
         if not self._data.ndim:
             raise TypeError("len() of a 0-d tensor")
