@@ -138,6 +138,14 @@ def test_custom_vjp_grad_and_hessian_through_bwd():
     assert grad(f)(x) == np.cos(x)
     # jax issue 16049: JAX raises on hessian of a custom_vjp function; we differentiate bwd.
     np.testing.assert_allclose(hessian(f)(x), -np.sin(x))
+
+    @jax.custom_vjp
+    def jf(x):
+        return jnp.sin(x)
+
+    jf.defvjp(lambda x: (jf(x), jnp.cos(x)), lambda c, g: (c * g,))
+    with pytest.raises(TypeError, match="forward-mode"):
+        jax.hessian(jf)(x)
     np.testing.assert_allclose(grad(grad(f))(x), -np.sin(x))
     np.testing.assert_allclose(jvp(f, (x,), (2.0,))[1], 2 * np.cos(x))
 
