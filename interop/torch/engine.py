@@ -323,7 +323,10 @@ def execute(roots: list[Tensor], cts: list, *, inputs: list[Tensor] | None,
         for n in visited:
             n.free()
     if accumulate:
+        ct_ids = {id(c) for c in cts}
         for t, g in results.values():
+            if id(g) in ct_ids and isinstance(g, np.ndarray):
+                g = g.copy()  # .grad must not alias the caller's gradient tensor
             _accumulate(t, g, create_graph)
         return None
     return [results[id(t._var)][1] if id(t._var) in results else None for t in inputs]
@@ -395,15 +398,13 @@ def _accumulate(t: Tensor, g: Any, create_graph: bool) -> None:
         return
     if isinstance(g, Tensor):
         g = g._data
+    # in place, as PyTorch does outside create_graph (an existing grad made with
+    # create_graph keeps its grad_fn)
     data = cur._data
-    if cur._fn is None and not cur._rg and data.flags.writeable:
-        np.add(data, g, out=data, casting="unsafe")
-        cur._vc[0] += 1
-    else:
-        # the existing grad is part of a graph (create_graph before): add in place of the
-        # data as PyTorch does, keeping its grad_fn
-        np.add(data, g, out=data, casting="unsafe")
-        cur._vc[0] += 1
+    if not data.flags.writeable:
+        data = cur._data = data.copy()
+    np.add(data, g, out=data, casting="unsafe")
+    cur._vc[0] += 1
 
 
 # the fast path lives in its own module; it uses Stage and stats from here
