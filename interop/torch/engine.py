@@ -15,6 +15,7 @@ evaluated through the shim's own recording ops, so the gradients are differentia
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import numpy as np
@@ -238,10 +239,21 @@ def execute(roots: list[Tensor], cts: list, *, inputs: list[Tensor] | None,
                 from .ops_core import _var_of
                 _var_of(t)
             targets[id(t._var)] = t
+    visited: list[Node] = []
+    paused: list = []
+    try:
+        return _execute(roots, cts, targets, inputs, retain_graph, create_graph,
+                        accumulate, visited, paused)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _execute(roots, cts, targets, inputs, retain_graph, create_graph, accumulate, visited,
+             paused):
     all_leaves = accumulate and inputs is None
     results: dict = {}       # id(var) -> [tensor, summed gradient]
     pending: dict = {}       # id(var) -> [tensor, summed gradient, var, producer node]
-    visited: list[Node] = []
     done: set = set()        # non-leaf targets whose total gradient is known
 
     def add(store: dict, vid: int, tensor: Tensor, g: Any) -> None:
@@ -287,6 +299,11 @@ def execute(roots: list[Tensor], cts: list, *, inputs: list[Tensor] | None,
         root_pairs, root_nodes = work
         if root_pairs:
             nodes = _collect(root_nodes, targets)
+            if len(nodes) > 5000 and gc.isenabled():
+                # a big graph: building its IR allocates many long-lived objects, and
+                # full collections would walk them again and again
+                gc.disable()
+                paused.append(True)
             visited.extend(nodes)
             fast = None if create_graph else _fast_stage(root_pairs, nodes, targets,
                                                          all_leaves)
