@@ -47,7 +47,7 @@ class TracedCall:
         self.name = name
         self.argnums = argnums
         leaves, specs, in_tree = flatten_args(args)
-        counts = [len(tree_flatten(a)[0]) for a in args]
+        counts = [c.num_leaves for c in in_tree.children]
         owner = [i for i, c in enumerate(counts) for _ in range(c)]
         diff = [owner[j] in argnums for j in range(len(leaves))]
         for j, (aval, _) in enumerate(specs):
@@ -61,7 +61,6 @@ class TracedCall:
                     "a float array (e.g. x.astype(np.float64) or 2.0 instead of 2), or use "
                     "vjp for integer inputs.")
         self.leaves, self.specs, self.in_tree = leaves, specs, in_tree
-        self.arg_counts = counts
         self.leaf_owner = owner
         self.has_aux = has_aux
         self.aux_tree = None
@@ -106,9 +105,6 @@ class TracedCall:
     def out_avals(self):
         return [a.aval for a in self.ir.out_vars[:self.n_out]]
 
-    def out_values(self) -> list:
-        return list(self.traced.out_vals[:self.n_out])
-
     def aux(self, values: Sequence) -> Any:
         """The aux pytree from the flat aux values."""
         return tree_unflatten(self.aux_tree, [to_result(v) for v in values])
@@ -123,14 +119,8 @@ class TracedCall:
         for owner, d in zip(self.leaf_owner, self.diff):
             if owner in per_arg:
                 per_arg[owner].append(next(it) if d else None)
-        trees = []
-        for a in self.argnums:
-            _, tree = tree_flatten(self._arg(a))
-            trees.append(tree_unflatten(tree, per_arg[a]))
+        trees = [tree_unflatten(self.in_tree.children[a], per_arg[a]) for a in self.argnums]
         return trees[0] if single else tuple(trees)
-
-    def _arg(self, i):
-        return tree_unflatten(self.in_tree, self.leaves)[i]
 
 
 def _count(tree) -> int:
