@@ -178,29 +178,63 @@ def _take_axis(operand_ndim: int, index_map, collapsed, batching) -> int | None:
     return axis if 0 <= axis < operand_ndim else None
 
 
+def _gather_axes(dn, shape, ishape, slice_sizes) -> tuple[int, ...] | None:
+    """The operand axes a gather indexes, if it takes whole slices (no windows)."""
+    axes = tuple(int(a) for a in dn.start_index_map)
+    if (dn.operand_batching_dims or not axes or not ishape or ishape[-1] != len(axes)
+            or sorted(int(c) for c in dn.collapsed_slice_dims) != sorted(axes)
+            or tuple(slice_sizes) != tuple(1 if d in axes else n
+                                           for d, n in enumerate(shape))):
+        return None
+    return axes
+
+
 def _gather(x, idx, *, dimension_numbers, slice_sizes, **_):
-    """Gathers of whole slices along one axis (``x[idx]``, ``jnp.take``) -> index_take."""
+    """Gathers of whole slices (``x[idx]``, ``jnp.take``, ``x[rows, cols]``) -> index_take.
+
+    Several indexed axes are moved to the front and flattened into one, indexed by
+    the row-major linear index.
+    """
     dn = dimension_numbers
     shape, ishape = _shape(x), _shape(idx)
-    axis = _take_axis(len(shape), dn.start_index_map, dn.collapsed_slice_dims,
-                      dn.operand_batching_dims)
-    if (axis is None or not ishape or ishape[-1] != 1 or tuple(slice_sizes) != tuple(
-            1 if d == axis else n for d, n in enumerate(shape))):
+    axes = _gather_axes(dn, shape, ishape, slice_sizes)
+    if axes is None:
         raise NotImplementedError(
-            "from_jax: only gathers of whole slices along one axis (x[int_array], "
-            f"jnp.take) are supported; got gather with {dn} slice_sizes={slice_sizes} "
+            "from_jax: only gathers of whole slices (x[int_array], jnp.take, "
+            f"x[rows, cols]) are supported; got gather with {dn} slice_sizes={slice_sizes} "
             f"on shapes {shape} and {ishape}")
-    idx = bind(registry["squeeze"], idx, dimensions=(len(ishape) - 1,))
-    out = bind(registry["index_take"], x, idx, axis=axis)
     nb = len(ishape) - 1
-    # take's layout: x dims before axis, index dims, x dims after axis; gather puts the
-    # x dims (minus axis) at offset_dims and the index dims elsewhere, in order.
-    take_pos_of_window = [d if d < axis else d - 1 + nb for d in range(len(shape))
-                          if d != axis]
+    rest = [d for d in range(len(shape)) if d not in axes]
+    if len(axes) == 1:
+        axis = axes[0]
+        lin = bind(registry["squeeze"], idx, dimensions=(nb,))
+        lead = sum(1 for d in rest if d < axis)   # x dims before the index dims
+    else:
+        perm = axes + tuple(rest)
+        if perm != tuple(range(len(shape))):
+            x = bind(registry["transpose"], x, permutation=perm)
+        size = int(np.prod([shape[a] for a in axes], dtype=np.int64))
+        x = bind(registry["reshape"], x, new_sizes=(size,) + tuple(shape[d] for d in rest))
+        lin, stride = None, 1
+        for m in reversed(range(len(axes))):
+            lo, hi = [0] * len(ishape), list(ishape)
+            lo[-1], hi[-1] = m, m + 1
+            part = bind(registry["squeeze"], bind(
+                registry["slice"], idx, start_indices=tuple(lo), limit_indices=tuple(hi),
+                strides=None), dimensions=(nb,))
+            term = part if stride == 1 else ops.multiply(
+                part, np.asarray(stride, _dtype(idx))[()])
+            lin = term if lin is None else ops.add(lin, term)
+            stride *= shape[axes[m]]
+        axis, lead = 0, 0
+    out = bind(registry["index_take"], x, lin, axis=axis)
+    # take's layout: `lead` x dims, the index dims, the other x dims; gather puts the x
+    # dims at offset_dims and the index dims elsewhere, in order.
+    take_pos_of_rest = [j if j < lead else j + nb for j in range(len(rest))]
     offset = list(dn.offset_dims)
-    batch = iter(range(axis, axis + nb))
-    perm = tuple(take_pos_of_window[offset.index(p)] if p in offset else next(batch)
-                 for p in range(len(shape) - 1 + nb))
+    batch = iter(range(lead, lead + nb))
+    perm = tuple(take_pos_of_rest[offset.index(p)] if p in offset else next(batch)
+                 for p in range(len(rest) + nb))
     if perm != tuple(range(len(perm))):
         out = bind(registry["transpose"], out, permutation=perm)
     return out
