@@ -207,13 +207,19 @@ _LIT_CACHE: dict = {}
 
 def literal(value: Any, np_dtype: np.dtype) -> Literal:
     """A scalar ``Literal`` of ``np_dtype`` (cached for the common non-zero values)."""
-    key = (value, np_dtype.char)
-    lit = _LIT_CACHE.get(key)
-    if lit is None:
-        lit = Literal(np_dtype.type(value))
+    return literal_keyed(value, np_dtype)[0]
+
+
+def literal_keyed(value: Any, np_dtype: np.dtype) -> tuple:
+    """``(Literal, structural key)``: the key (dtype, exact bytes) tells -0.0 from 0.0."""
+    cache_key = (value, np_dtype.char)
+    hit = _LIT_CACHE.get(cache_key)
+    if hit is None:
+        v = np_dtype.type(value)
+        hit = (Literal(v), (np_dtype.char, v.tobytes()))
         if value and value == value and len(_LIT_CACHE) < 4096:
-            _LIT_CACHE[key] = lit
-    return lit
+            _LIT_CACHE[cache_key] = hit
+    return hit
 
 
 # ---------------------------------------------------------------------------

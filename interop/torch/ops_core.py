@@ -23,7 +23,16 @@ from ...tracer.ir import Eqn, Params, Var
 from ...tracer.trace import aval_from_value
 from . import dtypes
 from .grad_mode import _enabled
-from .graph import Builder, eager, eqns_sig, intern_sig, literal, new_node, node_class, user_site
+from .graph import (
+    Builder,
+    eager,
+    eqns_sig,
+    intern_sig,
+    literal_keyed,
+    new_node,
+    node_class,
+    user_site,
+)
 from .tensor import Tensor
 
 _ndarray = np.ndarray
@@ -80,6 +89,7 @@ def _record1(name, prim, args, params, out) -> Tensor:
     ivals = []
     ivers = []
     nexts = []
+    litkey = []
     for a in args:
         if isinstance(a, Tensor):
             var = a._var
@@ -92,9 +102,11 @@ def _record1(name, prim, args, params, out) -> Tensor:
             ivers.append((vc, vc[0]))
             fn = a._fn
             nexts.append(fn if fn is not None else a._producer())
+            litkey.append(None)
         else:
-            lit = a if type(a) is not np.ndarray else a
-            atoms.append(literal(lit.item(), lit.dtype) if hasattr(lit, "dtype") else lit)
+            lit, key = literal_keyed(a.item(), a.dtype)
+            atoms.append(lit)
+            litkey.append(key)
     ovar = Var(aval_from_value(out))
     if len(atoms) != len(ins):
         # PyTorch lists scalar operands in next_functions as (None, 0)
@@ -106,9 +118,7 @@ def _record1(name, prim, args, params, out) -> Tensor:
     n.nexts = tuple(nexts)
     n.eqns = [Eqn(prim, tuple(atoms), (ovar,), Params(params))]
     try:
-        n.sig = intern_sig((cls, prim, tuple(params.items()),
-                            tuple(None if type(a) is Var else (a.val.dtype.char, a.val.tobytes())
-                                  for a in atoms)))
+        n.sig = intern_sig((cls, prim, tuple(params.items()), tuple(litkey)))
     except TypeError:  # an unhashable param: no fast path for this node
         pass
     n.vals = [out]
