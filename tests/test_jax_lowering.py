@@ -252,6 +252,14 @@ def test_jit_static_argnums_and_pytrees():
         assert float(got["n"]) == n
 
 
+def test_to_jax_and_jit_keyword_arguments():
+    f = lambda x, *, scale, shift=0.0: np.sin(x) * scale + shift
+    x = rng.normal(size=3)
+    np.testing.assert_allclose(to_jax(f)(x, scale=2.0), np.sin(x) * 2, rtol=1e-13)
+    np.testing.assert_allclose(jit(f)(x, scale=np.ones(3), shift=1.0), np.sin(x) + 1,
+                               rtol=1e-13)
+
+
 def test_jit_of_grad():
     from tracegrad.transforms import grad
 

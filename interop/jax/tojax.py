@@ -70,9 +70,10 @@ def to_jax(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
     static_argnums = tuple(static_argnums)
     cache: dict = {}
 
-    def trace(args: tuple) -> tuple[_Lowered, list]:
+    def trace(args: tuple, kwargs: dict) -> tuple[_Lowered, list]:
         dyn, rebuild = split_static(args, static_argnums)
-        leaves, in_tree = tree_flatten(tuple(dyn))
+        # keyword arguments are array pytrees too (as in jax.jit)
+        leaves, in_tree = tree_flatten((tuple(dyn), kwargs))
         leaves = [_as_jax_leaf(x) for x in leaves]
         avals = tuple(Aval(x.shape, x.dtype) for x in leaves)
         key = (in_tree, avals, _static_key(args, static_argnums))
@@ -81,7 +82,8 @@ def to_jax(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
             out_tree_box: list = []
 
             def flat_fn(*tracers):
-                out = fun(*rebuild(tree_unflatten(in_tree, tracers)))
+                dyn_t, kw_t = tree_unflatten(in_tree, tracers)
+                out = fun(*rebuild(dyn_t), **kw_t)
                 out_leaves, out_tree = tree_flatten(out)
                 out_tree_box.append(out_tree)
                 return out_leaves
@@ -94,8 +96,8 @@ def to_jax(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
         return lowered, leaves
 
     @functools.wraps(fun)
-    def lowered_fun(*args):
-        lowered, leaves = trace(args)
+    def lowered_fun(*args, **kwargs):
+        lowered, leaves = trace(args, kwargs)
         closed = lowered.closed
         outs = eval_ir_jax(closed.ir, closed.consts, leaves)
         return tree_unflatten(lowered.out_tree, outs)
