@@ -85,3 +85,27 @@ def test_threads_do_not_share_traces():
     assert not errors
     for r in results:
         np.testing.assert_array_equal(r, want)
+
+
+def test_ir_transforms_compose_by_hand():
+    """jvp_ir / linearize_ir -> partial_eval -> transpose_ir, as public IR -> IR steps."""
+    from tracegrad.tracer import eval_ir
+    from tracegrad.transforms import jvp_ir, linearize_ir, partial_eval, transpose_ir
+
+    closed = make_ir(lambda x, y: np.sin(x) * y)(0.5, 2.0)
+    jclosed, nonzero = jvp_ir(closed, (True, False))
+    assert nonzero == (True,)
+    out, t = eval_ir(jclosed, 0.5, 2.0, 1.0)
+    np.testing.assert_allclose([out, t], [np.sin(0.5) * 2, np.cos(0.5) * 2])
+
+    lin = linearize_ir(closed.ir, (True, False), (True,))
+    n = lin.n_canon
+    known, linear, n_res = partial_eval(lin.closed, (True,) * n + (False,))
+    assert [e.prim.name for e in known.eqns] == ["cos"]
+    assert all(e.prim.name == "mul" for e in linear.eqns)
+    bt, nz = transpose_ir(linear, (False,) * n_res + (True,))
+    assert nz == (True,)
+    canon = [0.5, 2.0, np.sin(0.5), np.sin(0.5) * 2]
+    res = eval_ir(known, *canon)
+    (g,) = eval_ir(bt, *res, 1.0)
+    np.testing.assert_allclose(g, np.cos(0.5) * 2)
