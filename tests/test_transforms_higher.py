@@ -170,6 +170,17 @@ def test_custom_vjp_bad_bwd_is_a_clear_error_then_recovers():
     assert grad(f, argnums=(0, 1))(1.0, 2.0) == (2.0, 1.0)
 
 
+def test_custom_vjp_nondiff_argnums():
+    import functools
+
+    @functools.partial(custom_vjp, nondiff_argnums=(0,))
+    def apply(f, x):
+        return f(x)
+
+    apply.defvjp(lambda f, x: (f(x), x), lambda f, x, g: (g * 10.0,))
+    assert grad(lambda x: apply(np.sin, x) * 2.0)(0.3) == 20.0
+
+
 def test_custom_jvp():
     @custom_jvp
     def softplus(x):

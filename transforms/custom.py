@@ -15,7 +15,7 @@ evaluates ``bwd``. Evaluated forward, ``custom_vjp_call_lin`` is the plain jvp o
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -183,12 +183,15 @@ class custom_vjp:
     array(1.)
 
     ``fwd(*args) -> (out, residuals)``; ``bwd(residuals, out_cotangent)`` returns a
-    tuple with one cotangent per argument (``None`` for zero).
+    tuple with one cotangent per argument (``None`` for zero). With
+    ``nondiff_argnums`` (static arguments, e.g. functions or sizes) ``bwd`` receives
+    those arguments first and returns cotangents for the others only, as in JAX.
     """
 
-    def __init__(self, fun: Callable):
+    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
         functools.update_wrapper(self, fun)
         self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd: Callable | None = None
         self.bwd: Callable | None = None
 
@@ -201,12 +204,13 @@ class custom_vjp:
                             "f.defvjp(fwd, bwd) first")
         if current_trace.get() is None or id(self) in _IN_RULE.get():
             return self.fun(*args)
+        fun, fwd_fn, bwd_fn, args = _split_static(self, args)
         leaves, specs, in_tree = flatten_args(args)
         unflat = functools.partial(tree_unflatten, in_tree)
-        call, out_tree = _trace(lambda *xs: self.fun(*unflat(xs)), specs, "function")
+        call, out_tree = _trace(lambda *xs: fun(*unflat(xs)), specs, "function")
 
         def fwd_flat(*xs):
-            pair = self.fwd(*unflat(xs))
+            pair = fwd_fn(*unflat(xs))
             if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
                 raise TypeError(f"custom_vjp fwd of {self.__name__} must return a pair "
                                 f"(output, residuals), got {type(pair).__name__}")
@@ -224,7 +228,6 @@ class custom_vjp:
         res_avals = [v.aval for v in fwd.ir.out_vars[n_out:]]
         out_avals = [v.aval for v in call.ir.out_vars]
         arg_avals = [s[0] for s in specs]
-        bwd_fn = self.bwd
         name = self.__name__
 
         def bwd_flat(*xs):
@@ -241,6 +244,23 @@ class custom_vjp:
         outs = bind(custom_vjp_call_p, *leaves, call=call.closed(), fwd=fwd.closed(),
                     bwd=bwd.closed(), num_res=len(res_avals))
         return tree_unflatten(out_tree, outs)
+
+
+def _split_static(f: custom_vjp, args: tuple):
+    """(fun, fwd, bwd, dynamic args) with ``nondiff_argnums`` bound as constants."""
+    if not f.nondiff_argnums:
+        return f.fun, f.fwd, f.bwd, args
+    n = len(args)
+    static = sorted({i % n for i in f.nondiff_argnums})
+    dyn = tuple(a for i, a in enumerate(args) if i not in static)
+
+    def full(dyn_vals):
+        it = iter(dyn_vals)
+        return tuple(args[i] if i in static else next(it) for i in range(n))
+
+    fixed = [args[i] for i in static]
+    return (lambda *d: f.fun(*full(d)), lambda *d: f.fwd(*full(d)),
+            lambda res, ct: f.bwd(*fixed, res, ct), dyn)
 
 
 def _check_bwd_output(name: str, cts: Any, args: tuple, in_tree, arg_avals) -> list:
