@@ -104,9 +104,7 @@ def test_sharded_gradient_on_4_cpu_devices_equals_single_device():
 # mismatches found with check_against_jax, kept as regression tests
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "transforms/jvp_rules.py reduce_prod jvp: with a zero entry the weights of the other "
-    "entries are the constant 0, so the second derivative misses d^2 prod/dx_k dx_i = "
-    "prod of the others (found 2026-11-23; JAX: exclusive products)"))
 def test_found_prod_second_derivative_at_a_zero_entry():
+    # found 2026-11-23, fixed in transforms/jvp_rules.py (reduce_prod: differentiable
+    # weights at one or two zero entries)
     check_against_jax(np.prod, np.array([0.0, 2.0, 3.0]), order=2)

@@ -219,8 +219,10 @@ def test_nonsmooth_points_like_jax():
             np.testing.assert_equal(grad(ours)(x), np.asarray(jax.grad(theirs)(x)))
         x = np.array([3.0, 2.0, 3.0])
         np.testing.assert_equal(grad(np.max)(x), jax.grad(jnp.max)(x))
-        x = np.array([0.0, 2.0, 3.0])
-        np.testing.assert_equal(grad(np.prod)(x), jax.grad(jnp.prod)(x))
+        for x in ([0.0, 2.0, 3.0], [0.0, 0.0, 3.0], [2.0, 0.0, 5.0, 0.0]):
+            x = np.array(x)
+            np.testing.assert_equal(grad(np.prod)(x), jax.grad(jnp.prod)(x))
+            np.testing.assert_equal(hessian(np.prod)(x), jax.hessian(jnp.prod)(x))
 
 
 def test_stop_gradient():

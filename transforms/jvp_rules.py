@@ -253,19 +253,30 @@ def _reduce_extreme(primals, tangents, out, *, axes):
 
 @jvp_rule(st.reduce_prod_p)
 def _reduce_prod(primals, tangents, out, *, axes):
-    # d prod / d x_i = product of the others, exact with zeros: with no zero it is
-    # prod/x_i, with one zero it is the product of the nonzeros at the zero only.
+    # d prod / d x_i = product of the others, written so that it is exact at zeros
+    # and differentiable again: with q the product of the nonzero entries and S the
+    # zero positions, the weight is q / x_i when S is empty; when S = {k} it is q at
+    # k and x_k * q / x_i elsewhere (x_k is 0, but its derivative is not); with
+    # S = {k, l} it is x_l * q at k (and 0 elsewhere: exact to second order); with
+    # more zeros it is 0 (exact to first order).
     x, t = primals[0], tangents[0]
     zero, one = const(x, 0), const(x, 1)
+    dt = dtype_of(x)
+    zeros = lax.broadcast(zero, shape_of(x))
     is_zero = bind(ew.eq_p, x, zero)
     safe = lax.select(is_zero, x, lax.broadcast(one, shape_of(x)))
-    p_nz = _keep_dims(x, bind(st.reduce_prod_p, safe, axes=axes), axes)
-    n_zero = _keep_dims(x, bind(st.reduce_sum_p, lax.convert(is_zero, dtype_of(x)),
-                                axes=axes), axes)
-    zeros = lax.broadcast(zero, shape_of(x))
-    only_zero = bind(ew.and_p, is_zero, bind(ew.eq_p, n_zero, one))
+    q = _keep_dims(x, bind(st.reduce_prod_p, safe, axes=axes), axes)
+    n_zero = _keep_dims(x, bind(st.reduce_sum_p, lax.convert(is_zero, dt), axes=axes), axes)
+    x_k = _keep_dims(x, bind(st.reduce_sum_p, lax.select(is_zero, zeros, x), axes=axes), axes)
+    q_over_x = div(q, safe)
+    one_zero = lax.select(is_zero, mul(x_k, q_over_x), q)
+    # x_k is now the sum of both zero entries: minus x_i leaves the other one
+    two_zeros = lax.select(is_zero, zeros, mul(sub(x_k, x), q))
     w = lax.select(bind(ew.eq_p, n_zero, zero),
-                   lax.select(only_zero, zeros, p_nz), div(p_nz, safe))
+                   lax.select(bind(ew.eq_p, n_zero, one),
+                              lax.select(bind(ew.eq_p, n_zero, const(x, 2)), zeros, two_zeros),
+                              one_zero),
+                   q_over_x)
     return bind(st.reduce_sum_p, mul(t, w), axes=axes)
 
 
