@@ -494,3 +494,6 @@ def test_from_jax_differentiates_the_primal_body_of_custom_jvp() -> None:
         softplus = from_jax(jf)
         for x in (-1.5, 0.7, 2.0):
             assert np.isclose(grad(softplus)(x), jax.grad(jf)(x))
+        # At the kink the body's derivative (0.0) differs from JAX's rule (0.5), as
+        # notebook 07 says.
+        assert grad(softplus)(0.0) == 0.0 and jax.grad(jf)(0.0) == 0.5
