@@ -98,27 +98,35 @@ class _Build:
 def tree_unflatten(treedef: TreeDef, leaves) -> Any:
     """Rebuild the pytree of ``treedef`` from a flat sequence of leaves."""
     it = iter(leaves)
-
-    def build(td: TreeDef):
-        # Pytrees are shallow in practice; recursion depth is the tree's depth only.
+    built: list = []
+    # Post-order walk with an explicit stack: no recursion and no self-referencing
+    # closure (a closure cycle kept every traced call's leaves alive until the GC ran).
+    stack: list = [(treedef, False)]
+    while stack:
+        td, children_done = stack.pop()
         if td.kind is _LEAF:
-            return next(it)
-        if td.kind is None:
-            return None
-        kids = [build(c) for c in td.children]
-        if td.kind is tuple or td.kind is list:
-            return td.kind(kids)
-        if issubclass(td.kind, tuple):
-            return td.kind(*kids)
-        return td.kind(zip(td.data, kids)) if td.kind is not dict else dict(zip(td.data, kids))
+            built.append(next(it))
+        elif td.kind is None:
+            built.append(None)
+        elif not children_done:
+            stack.append((td, True))
+            stack.extend((c, False) for c in reversed(td.children))
+        else:
+            n = len(td.children)
+            kids = built[len(built) - n:]
+            del built[len(built) - n:]
+            built.append(_rebuild(td, kids))
+    return built[0]
 
-    try:
-        return build(treedef)
-    finally:
-        # ``build`` refers to itself through its closure cell: clearing the cell breaks
-        # that cycle, so the leaves (a whole trace, for tracers) are freed at once
-        # instead of waiting for the cyclic garbage collector.
-        del build
+
+def _rebuild(td: TreeDef, kids: list) -> Any:
+    if td.kind is tuple or td.kind is list:
+        return td.kind(kids)
+    if issubclass(td.kind, tuple):
+        return td.kind(*kids)
+    if td.kind is dict:
+        return dict(zip(td.data, kids))
+    return td.kind(zip(td.data, kids))
 
 
 def tree_map(fn: Callable, tree: Any, *rest: Any) -> Any:
