@@ -66,6 +66,11 @@ def apply1(name: str | type, prim, *args: Any, **params: Any) -> Tensor:
     return Tensor._wrap(out)
 
 
+def _must_record(tensors) -> bool:
+    """Grad mode is on and some input is tracked, so the op becomes a graph node."""
+    return _enabled.get() and any(t._rg or t._fn is not None for t in tensors)
+
+
 def _broadcast_error(vals: list) -> None:
     """PyTorch's message for operands whose shapes do not broadcast."""
     shapes = [np.shape(v) for v in vals]
@@ -138,13 +143,7 @@ def composite(name: str, fn, tensors: list[Tensor], *args: Any, **kw: Any):
     arrays (non-differentiable outputs such as indices). Without recording, ``fn``
     gets plain arrays and ``b`` evaluates eagerly.
     """
-    record = False
-    if _enabled.get():
-        for t in tensors:
-            if t._rg or t._fn is not None:
-                record = True
-                break
-    if not record:
+    if not _must_record(tensors):
         out = fn(eager, *[t._data for t in tensors], *args, **kw)
         if isinstance(out, (list, tuple)):
             return type(out)(Tensor._wrap(_asarray(o)) for o in out)
@@ -352,13 +351,7 @@ def inplace(t: Tensor, result: Tensor) -> Tensor:
 
 def traced(name: str, fn, tensors: list[Tensor]) -> Tensor:
     """``fn(*arrays)`` written with ``tracegrad.tracer`` NumPy semantics, as ONE node."""
-    record = False
-    if _enabled.get():
-        for t in tensors:
-            if t._rg or t._fn is not None:
-                record = True
-                break
-    if not record:
+    if not _must_record(tensors):
         return Tensor._wrap(_asarray(fn(*[t._data for t in tensors])))
     from ...tracer.api import trace_flat
     from ...tracer.ir import Literal
