@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .hooks import RemovableHandle, _IncompatibleKeys, _tensor_type_name
-from .parameter import Parameter, _core
+from .parameter import Parameter, _core, reset_grad
 
 
 class Module:
@@ -366,16 +366,7 @@ class Module:
             >>> Linear(1, 1).zero_grad()
         """
         for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+            reset_grad(p, set_to_none)
 
     # -------------------------------------------------------------- state dicts
 

@@ -91,3 +91,20 @@ def wrap(arr: np.ndarray) -> Tensor:
         tensor([0., 0.])
     """
     return Tensor._wrap(arr)
+
+
+def reset_grad(p: Tensor, set_to_none: bool = True) -> None:
+    """Clear ``p.grad`` as ``zero_grad`` does: to None, or detached and zeroed in place.
+
+        >>> reset_grad(Parameter(ones(1)))
+    """
+    if p.grad is None:
+        return
+    if set_to_none:
+        p.grad = None
+        return
+    if p.grad.grad_fn is not None:
+        p.grad.detach_()
+    else:
+        p.grad.requires_grad_(False)
+    p.grad.zero_()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from copy import deepcopy
 from typing import Any
 
-from ..nn.parameter import _core
+from ..nn.parameter import _core, reset_grad
 from ..nn.parameter import mark_modified as mark_modified
 from ..nn.parameter import storage as storage
 from ..nn.parameter import user_site as user_site
@@ -91,14 +91,7 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    p.grad.zero_()
+                reset_grad(p, set_to_none)
 
     def _closure_loss(self, closure: Callable[[], Any] | None) -> Any:
         if closure is None:
