@@ -128,6 +128,53 @@ INT_CASES = [
 ]
 
 
+def _c(shape, dtype=np.complex128):
+    return (RNG.normal(size=shape) + 1j * RNG.normal(size=shape)).astype(dtype)
+
+
+def _complex_cases(dtype):
+    real = np.float32 if dtype == np.complex64 else np.float64
+    z, w = _c((3, 4), dtype), _c((4,), dtype)
+    return [
+        ("real", np.real, [z], {}), ("imag", np.imag, [z], {}),
+        ("conj", np.conj, [z], {}),
+        ("complex", lambda a, b: a + 1j * b, [z.real.astype(real), w.imag.astype(real)], {}),
+        ("abs", np.abs, [z], {}), ("sign", lambda a: a / np.abs(a), [z], {}),
+        ("mul", np.multiply, [z, w], {}), ("div", np.divide, [z, w], {}),
+        ("exp", np.exp, [z], {}), ("log", np.log, [z], {}), ("sin", np.sin, [z], {}),
+        ("sqrt", np.sqrt, [z], {}), ("tanh", np.tanh, [z], {}),
+        ("integer_pow", lambda a, y: a ** y, [z], {"y": 3}),
+        ("reduce_sum", lambda a, axes: np.sum(a, axes), [z], {"axes": (1,)}),
+        ("dot_general", lambda a, b, dimension_numbers, preferred_element_type: a @ b,
+         [z, _c((4, 2), dtype)],
+         {"dimension_numbers": (((1,), (0,)), ((), ())), "preferred_element_type": None}),
+        ("convert_element_type", lambda a, new_dtype: a.real.astype(new_dtype), [z],
+         {"new_dtype": np.dtype(real)}),
+    ]
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_complex_impls_match_numpy_and_abstract_eval(dtype):
+    rtol = 1e-5 if dtype == np.complex64 else 1e-12
+    for name, ref, args, params in _complex_cases(dtype):
+        prim = registry[name]
+        got, want = np.asarray(prim.impl(*args, **params)), np.asarray(ref(*args, **params))
+        assert got.dtype == want.dtype and got.shape == want.shape, (name, got.dtype, want.dtype)
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol, err_msg=name)
+        aval = prim.abstract_eval(*[Aval(np.shape(a), np.asarray(a).dtype) for a in args],
+                                  **params)
+        assert aval == Aval(got.shape, got.dtype), (name, aval, got.dtype)
+
+
+def test_complex_parts_refuse_real_operands():
+    for name in ("real", "imag"):
+        with pytest.raises(TypeError, match="complex argument"):
+            registry[name].abstract_eval(Aval((3,), np.float64))
+    with pytest.raises(TypeError, match="floating-point parts"):
+        registry["complex"].abstract_eval(Aval((3,), np.int64), Aval((3,), np.int64))
+    assert registry["conj"].abstract_eval(Aval((2,), np.float32)) == Aval((2,), np.complex64)
+
+
 def _check(name, ref, args, params, rtol):
     prim = registry[name]
     got = prim.impl(*args, **params)
@@ -171,6 +218,7 @@ def _tracer_primitives() -> set:
 
 def test_every_tracer_primitive_is_covered():
     covered = {c[0] for c in _cases(np.float64)} | {c[0] for c in INT_CASES}
+    covered |= {c[0] for c in _complex_cases(np.complex128)}
     ours = _tracer_primitives()
     assert len(ours) > 60
     missing = sorted(ours - covered)

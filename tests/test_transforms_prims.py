@@ -136,12 +136,14 @@ ZERO_DERIVATIVE = ("round", "floor", "ceil", "sign", "stop_gradient")
 LINEAR = {"add", "sub", "neg", "mul", "div", "convert_element_type", "reduce_sum",
           "broadcast_in_dim", "reshape", "transpose", "squeeze", "expand_dims",
           "dot_general", "concatenate", "pad", "slice", "rev", "cumsum", "index_take",
-          "index_add", "select_n"}
+          "index_add", "select_n", "real", "imag", "conj", "complex"}
 
 
 def test_registry_crossed_with_rule_tables():
     tested = {c[0].rstrip("0123456789-_rev").rstrip("_batch") for c in CASES}
     tested |= {c[0] for c in CASES}
+    from test_transforms_complex import CASES as COMPLEX_CASES
+    tested |= set(COMPLEX_CASES)
     for name, p in registry.items():
         assert p in jvp_rules, f"no jvp rule for {name}"
         assert p.impl is not None and p.abstract_eval is not None, name

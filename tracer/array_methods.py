@@ -42,7 +42,7 @@ _METHODS = {
         x, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape, **kw),
     "squeeze": ops.squeeze, "ravel": ops.ravel, "flatten": ops.ravel,
     "dot": ops.dot, "clip": ops.clip, "astype": lambda x, dtype: ops.convert(x, dtype),
-    "swapaxes": ops.swapaxes,
+    "swapaxes": ops.swapaxes, "conj": ops.conjugate, "conjugate": ops.conjugate,
 }
 
 
@@ -53,6 +53,8 @@ def install() -> None:
     Tracer.T = property(lambda x: ops.transpose(x))
     Tracer.at = property(indexing.at)
     Tracer.mT = property(lambda x: ops.swapaxes(x, -1, -2))
+    Tracer.real = property(ops.real)
+    Tracer.imag = property(ops.imag)
 
 
 install()

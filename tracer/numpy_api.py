@@ -32,6 +32,7 @@ UFUNCS = {
     np.arcsinh: ops.arcsinh, np.arccosh: ops.arccosh, np.arctanh: ops.arctanh,
     np.sqrt: ops.sqrt, np.square: ops.square, np.reciprocal: ops.reciprocal,
     np.floor: ops.floor, np.ceil: ops.ceil, np.rint: ops.rint, np.isfinite: ops.isfinite,
+    np.conjugate: ops.conjugate,
 }
 
 FUNCTIONS = {
@@ -54,7 +55,9 @@ FUNCTIONS = {
     np.moveaxis: ops.moveaxis, np.swapaxes: ops.swapaxes, np.astype: x.astype_rule,
     np.shape: ops.shape_of, np.ndim: ops.ndim_of, np.size: lambda a: a.size,
     np.abs: ops.absolute, np.square: ops.square, np.sqrt: ops.sqrt, np.exp: ops.exp,
-    np.log: ops.log,
+    np.log: ops.log, np.real: ops.real, np.imag: ops.imag, np.angle: lambda z, deg=False: (
+        ops.multiply(ops.angle(z), 180 / np.pi) if deg else ops.angle(z)),
+    np.conj: ops.conjugate, np.conjugate: ops.conjugate,
 }
 
 

@@ -269,6 +269,44 @@ isfinite = _fast_unary(ew.is_finite_p, "isfinite")
 def logical_not(x): return bind(ew.not_p, convert(as_operand(x), bool))
 
 
+def real(x: Any) -> Any:
+    """``np.real``: the real part; a real array is returned as it is."""
+    x = as_operand(x)
+    return bind(ew.real_p, x) if dtype_of(x).kind == "c" else x
+
+
+def imag(x: Any) -> Any:
+    """``np.imag``: the imaginary part; zeros of the same dtype for a real array."""
+    x = as_operand(x)
+    if dtype_of(x).kind == "c":
+        return bind(ew.imag_p, x)
+    return multiply(x, x.dtype.type(0)) if not isinstance(x, Tracer) else bind(
+        st.broadcast_in_dim_p, convert(0, dtype_of(x)), shape=shape_of(x),
+        broadcast_dimensions=())
+
+
+def conjugate(x: Any) -> Any:
+    """``np.conj``: the complex conjugate; the identity on real arrays (as in NumPy)."""
+    x = as_operand(x)
+    return bind(ew.conj_p, x) if dtype_of(x).kind == "c" else x
+
+
+def make_complex(re: Any, im: Any) -> Any:
+    """``re + 1j * im`` as one ``complex`` equation: ``make_complex(1.0, 2.0) == 1 + 2j``."""
+    re, im = _to_float(re, im)
+    return bind(ew.complex_p, re, im)
+
+
+def angle(x: Any) -> Any:
+    """``np.angle``: ``atan2(imag(x), real(x))`` (0 or pi for real arrays)."""
+    x = as_operand(x)
+    if dtype_of(x).kind != "c":
+        x = convert(x, np.result_type(dtype_of(x), np.float16) if dtype_of(x).kind == "f"
+                    else np.float64)
+        return arctan2(imag(x), x)
+    return arctan2(bind(ew.imag_p, x), bind(ew.real_p, x))
+
+
 def floor(x):
     return x if dtype_of(x).kind in "biu" else _unary(ew.floor_p, x)
 

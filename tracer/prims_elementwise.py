@@ -91,6 +91,11 @@ def _def_unary(name, fn, float_only):
     return p
 
 
+def real_dtype(dtype: np.dtype) -> np.dtype:
+    """The real dtype of a complex one (``c64 -> f32``); other dtypes are unchanged."""
+    return np.finfo(dtype).dtype if dtype.kind == "c" else dtype
+
+
 for _name, _fn in _FLOAT_UNARY.items():
     _def_unary(_name, _fn, True)
 for _name, _fn in _ANY_UNARY.items():
@@ -105,6 +110,8 @@ logistic_p, sqrt_p, rsqrt_p, erf_p = (unary_prims[n] for n in
                                       ("logistic", "sqrt", "rsqrt", "erf"))
 floor_p, ceil_p, round_p = unary_prims["floor"], unary_prims["ceil"], unary_prims["round"]
 neg_p, abs_p, sign_p = unary_prims["neg"], unary_prims["abs"], unary_prims["sign"]
+# |z| of a complex z is real (JAX's abs); sign(z) = z / |z| stays complex.
+abs_p.def_abstract_eval(lambda x: Aval(x.shape, real_dtype(x.dtype)))
 stop_gradient_p = unary_prims["stop_gradient"]
 
 is_finite_p = Primitive("is_finite")
@@ -134,8 +141,62 @@ def _integer_pow_abstract(x, *, y):
     return x
 
 
+# ---------------------------------------------------------------------------
+# complex numbers: parts, conjugate, and building from parts (JAX's names)
+
+real_p = Primitive("real")
+real_p.def_impl(lambda x: np.real(x)[()])
+imag_p = Primitive("imag")
+imag_p.def_impl(lambda x: np.imag(x)[()])
+
+
+def _complex_only(name):
+    def abstract(x):
+        if x.dtype.kind != "c":
+            raise TypeError(f"{name} requires a complex argument, got {x}; use "
+                            f"np.{name}, which also accepts real arrays.")
+        return Aval(x.shape, real_dtype(x.dtype))
+    return abstract
+
+
+real_p.def_abstract_eval(_complex_only("real"))
+imag_p.def_abstract_eval(_complex_only("imag"))
+
+# conj of a real operand gives a complex result (as lax.conj does); np.conj on real
+# arrays is the identity and never binds it.
+conj_p = Primitive("conj")
+conj_p.def_impl(lambda x: np.conj(x).astype(_complex_of(x.dtype))[()])
+
+
+def _complex_of(dtype: np.dtype) -> np.dtype:
+    return dtype if dtype.kind == "c" else np.result_type(dtype, np.complex64)
+
+
+conj_p.def_abstract_eval(lambda x: Aval(x.shape, _complex_of(x.dtype)))
+
+complex_p = Primitive("complex")
+complex_p.def_impl(lambda x, y: (x + 1j * y).astype(_complex_of(x.dtype))[()])
+
+
+@complex_p.def_abstract_eval
+def _complex_abstract(x, y):
+    dtype = _same_dtype("complex", (x, y))
+    if dtype.kind != "f":
+        raise TypeError(f"complex requires floating-point parts of one dtype, got {x} and "
+                        f"{y}.")
+    shape = x.shape if x.shape == y.shape else broadcast_shapes(x.shape, y.shape, op="complex")
+    return Aval(shape, _complex_of(dtype))
+
+
+def _convert_impl(x, *, new_dtype):
+    x = np.asarray(x)
+    if x.dtype.kind == "c" and np.dtype(new_dtype).kind != "c":
+        x = x.real  # JAX keeps the real part; NumPy would warn (ComplexWarning)
+    return x.astype(new_dtype)[()]
+
+
 convert_element_type_p = Primitive("convert_element_type")
-convert_element_type_p.def_impl(lambda x, *, new_dtype: np.asarray(x).astype(new_dtype)[()])
+convert_element_type_p.def_impl(_convert_impl)
 convert_element_type_p.def_abstract_eval(lambda x, *, new_dtype: Aval(x.shape, new_dtype))
 
 # ---------------------------------------------------------------------------

@@ -83,9 +83,30 @@ jvp_rule(ew.neg_p)(lambda p, t, out: neg(t[0]))
 
 @jvp_rule(ew.abs_p)
 def _abs(primals, tangents, out):
-    # JAX: select(x >= 0, t, -t), so the derivative at 0 is +1.
     x, t = primals[0], tangents[0]
+    if dtype_of(x).kind == "c":
+        # d|z| = Re(conj(z) dz) / |z|, with 0 at z == 0 (as JAX)
+        safe = lax.select(bind(ew.eq_p, out, const(out, 0)), out,
+                          lax.broadcast(const(out, 1), shape_of(out)))
+        unit = div(bind(ew.conj_p, x), bind(ew.complex_p, safe, const(safe, 0)))
+        unit = lax.select(bind(ew.eq_p, out, const(out, 0)), unit,
+                          lax.broadcast(const(x, 0), shape_of(x)))
+        return bind(ew.real_p, mul(unit, t))
+    # JAX: select(x >= 0, t, -t), so the derivative at 0 is +1.
     return lax.select(bind(ew.ge_p, x, const(x, 0)), neg(t), t)
+
+
+jvp_rule(ew.real_p)(lambda p, t, out: bind(ew.real_p, t[0]))
+jvp_rule(ew.imag_p)(lambda p, t, out: bind(ew.imag_p, t[0]))
+jvp_rule(ew.conj_p)(lambda p, t, out: bind(ew.conj_p, t[0]))
+
+
+@jvp_rule(ew.complex_p)
+def _complex(primals, tangents, out):
+    (x, y), (tx, ty) = primals, tangents
+    tx = lax.broadcast(instantiate(tx, _aval(x)), shape_of(out))
+    ty = lax.broadcast(instantiate(ty, _aval(y)), shape_of(out))
+    return bind(ew.complex_p, tx, ty)
 
 
 @jvp_rule(ew.integer_pow_p)

@@ -172,6 +172,32 @@ def _convert(ct, x, *, new_dtype):
     return [lax.convert(ct, x.aval.dtype)]
 
 
+# Complex parts. A cotangent c stands for the real functional t -> Re(sum(c * t))
+# (JAX's convention, no conjugation), so e.g. imag's transpose is c -> -1j * c.
+
+@transpose_rule(ew.real_p)
+def _real(ct, x):
+    return [bind(ew.complex_p, ct, lax.const(ct, 0))]
+
+
+@transpose_rule(ew.imag_p)
+def _imag(ct, x):
+    return [bind(ew.complex_p, lax.const(ct, 0), neg(ct))]
+
+
+@transpose_rule(ew.conj_p)
+def _conj(ct, x):
+    if x.aval.dtype.kind == "c":
+        return [bind(ew.conj_p, ct)]
+    return [lax.convert(bind(ew.real_p, ct), x.aval.dtype)]
+
+
+@transpose_rule(ew.complex_p)
+def _complex(ct, x, y):
+    return [unbroadcast(bind(ew.real_p, ct), x.aval.shape) if is_linear(x) else None,
+            unbroadcast(neg(bind(ew.imag_p, ct)), y.aval.shape) if is_linear(y) else None]
+
+
 @transpose_rule(ew.select_n_p)
 def _select_n(ct, which, *cases):
     zero = lax.zeros(Aval(lax.shape_of(ct), lax.dtype_of(ct)))
