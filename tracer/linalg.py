@@ -103,8 +103,9 @@ def inner(x, y):
 
 
 def vdot(x, y):
-    """``np.vdot`` (flattened dot): ``vdot(np.ones((2, 2)), np.ones((2, 2))) == 4.0``."""
-    return dot_general(ops.ravel(x), ops.ravel(y), (((0,), (0,)), ((), ())))
+    """``np.vdot`` (flattened dot, conjugating ``x``):
+    ``vdot(np.ones((2, 2)), np.ones((2, 2))) == 4.0``, ``vdot(1j, 1j) == 1``."""
+    return dot_general(ops.conjugate(ops.ravel(x)), ops.ravel(y), (((0,), (0,)), ((), ())))
 
 
 # ---------------------------------------------------------------------------
@@ -214,7 +215,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     nd = ops.ndim_of(x)
     if axis is None:
         if ord is None or (ord == "fro" and nd == 2):
-            out = ops.sqrt(ops.sum(ops.multiply(x, x)))
+            out = ops.sqrt(ops.sum(ops.abs2(x)))
             return _keep(out, tuple(range(nd)), keepdims)
         if nd not in (1, 2):
             raise ValueError("Improper number of dimensions to norm.")
@@ -234,7 +235,7 @@ def _keep(out: Any, axes: tuple, keepdims: bool) -> Any:
 def _vector_norm(x, ord, ax, keepdims):
     a = ops.absolute(x)
     if ord is None or ord == 2:
-        return ops.sqrt(ops.sum(ops.multiply(x, x), axis=ax, keepdims=keepdims))
+        return ops.sqrt(ops.sum(ops.abs2(x), axis=ax, keepdims=keepdims))
     if ord == np.inf:
         return ops.amax(a, axis=ax, keepdims=keepdims)
     if ord == -np.inf:
@@ -242,7 +243,7 @@ def _vector_norm(x, ord, ax, keepdims):
     if ord == 1:
         return ops.sum(a, axis=ax, keepdims=keepdims)
     if ord == 0:
-        nz = ops.convert(ops.not_equal(x, 0), ops.dtype_of(x))
+        nz = ops.convert(ops.not_equal(x, 0), ops.dtype_of(a))
         return ops.sum(nz, axis=ax, keepdims=keepdims)
     if isinstance(ord, str):
         raise ValueError(f"Invalid norm order {ord!r} for vectors")
@@ -253,7 +254,7 @@ def _vector_norm(x, ord, ax, keepdims):
 def _matrix_norm(x, ord, axes, keepdims):
     r, c = axes
     if ord is None or ord == "fro":
-        out = ops.sqrt(ops.sum(ops.multiply(x, x), axis=axes))
+        out = ops.sqrt(ops.sum(ops.abs2(x), axis=axes))
     elif ord in (1, -1, np.inf, -np.inf):
         a = ops.absolute(x)
         inner, outer = (r, c) if ord in (1, -1) else (c, r)

@@ -167,10 +167,25 @@ def minimum(x, y): return _binary(ew.min_p, x, y)
 def arctan2(x, y): return _binary(ew.atan2_p, *_to_float(x, y))
 def equal(x, y): return _binary(ew.eq_p, x, y)
 def not_equal(x, y): return _binary(ew.ne_p, x, y)
-def less(x, y): return _binary(ew.lt_p, x, y)
-def less_equal(x, y): return _binary(ew.le_p, x, y)
-def greater(x, y): return _binary(ew.gt_p, x, y)
-def greater_equal(x, y): return _binary(ew.ge_p, x, y)
+
+
+def _order(prim, strict):
+    """An order comparison; complex operands compare lexicographically (real part
+    first, then imaginary), as NumPy and ``jax.numpy`` do."""
+    def fn(x, y):
+        x, y = promote(x, y)
+        if dtype_of(x).kind != "c":
+            return bind(prim, x, y)
+        rx, ry = bind(ew.real_p, x), bind(ew.real_p, y)
+        ties = logical_and(equal(rx, ry), bind(prim, bind(ew.imag_p, x), bind(ew.imag_p, y)))
+        return logical_or(bind(strict, rx, ry), ties)
+    return fn
+
+
+less = _order(ew.lt_p, ew.lt_p)
+less_equal = _order(ew.le_p, ew.lt_p)
+greater = _order(ew.gt_p, ew.gt_p)
+greater_equal = _order(ew.ge_p, ew.gt_p)
 def logical_and(x, y): return _binary(ew.and_p, convert(x, bool), convert(y, bool))
 def logical_or(x, y): return _binary(ew.or_p, convert(x, bool), convert(y, bool))
 def logical_xor(x, y): return _binary(ew.xor_p, convert(x, bool), convert(y, bool))
@@ -265,7 +280,12 @@ def erf(x):
 def stop_gradient(x):
     """The identity, with a zero derivative: ``stop_gradient(2.0) == 2.0``."""
     return _unary(ew.stop_gradient_p, x)
-isfinite = _fast_unary(ew.is_finite_p, "isfinite")
+def isfinite(x):
+    x = as_operand(x)
+    if dtype_of(x).kind == "c":  # both parts finite (is_finite itself takes real arrays)
+        return logical_and(bind(ew.is_finite_p, bind(ew.real_p, x)),
+                           bind(ew.is_finite_p, bind(ew.imag_p, x)))
+    return _unary(ew.is_finite_p, x)
 def logical_not(x): return bind(ew.not_p, convert(as_operand(x), bool))
 
 
@@ -316,7 +336,10 @@ def ceil(x):
 
 
 def rint(x):
-    return x if dtype_of(x).kind in "biu" else _unary(ew.round_p, x)
+    kind = dtype_of(x).kind
+    if kind == "c":  # both parts rounded, as NumPy
+        return bind(ew.complex_p, rint(bind(ew.real_p, x)), rint(bind(ew.imag_p, x)))
+    return x if kind in "biu" else _unary(ew.round_p, x)
 
 
 def square(x):
@@ -336,6 +359,10 @@ def where(cond, x, y):
 
 def clip(x, lo=None, hi=None):
     """``np.clip(x, lo, hi)`` as max/min equations: ``clip(5.0, 0.0, 1.0) == 1.0``."""
+    if builtins.any(v is not None and dtype_of(v).kind == "c" for v in (x, lo, hi)):
+        raise ValueError("np.clip received a complex value: complex numbers have no order "
+                         "and cannot be clipped (as in jax.numpy). Clip np.real(z), "
+                         "np.imag(z) or np.abs(z) instead.")
     if lo is not None:
         x = maximum(x, lo)
     if hi is not None:
@@ -546,8 +573,17 @@ def var(x, axis=None, ddof=0, keepdims=False):
     axes = _norm_axes(axis, ndim_of(x))
     n = int(np.prod([shape_of(x)[a] for a in axes], dtype=np.int64))
     centered = subtract(x, mean(x, axes, keepdims=True))
-    sq = sum(multiply(centered, centered), axes, keepdims=keepdims)
-    return true_divide(sq, dtype_of(x).type(n - ddof))
+    sq = sum(abs2(centered), axes, keepdims=keepdims)
+    return true_divide(sq, dtype_of(sq).type(n - ddof))
+
+
+def abs2(x):
+    """``|x|**2`` elementwise: ``x * x``, or ``real(x * conj(x))`` (a real array) for
+    complex ``x``, as NumPy's var and norm and JAX compute it."""
+    x = as_operand(x)
+    if dtype_of(x).kind == "c":
+        return bind(ew.real_p, multiply(x, bind(ew.conj_p, x)))
+    return multiply(x, x)
 
 
 def std(x, axis=None, ddof=0, keepdims=False):
@@ -557,6 +593,10 @@ def std(x, axis=None, ddof=0, keepdims=False):
 
 def _arg_reduce(prim, x, axis, keepdims):
     x = as_operand(x)
+    if dtype_of(x).kind == "c":
+        raise TypeError(f"np.{prim.name} of a complex array {dtype_of(x)}: complex numbers "
+                        "have no order (jax.numpy refuses it too); use np.abs(z) or "
+                        "np.real(z).")
     if axis is None:
         x = ravel(x)
         axis = 0

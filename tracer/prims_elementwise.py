@@ -44,11 +44,26 @@ def _float_only(name: str, aval: Aval) -> None:
         raise TypeError(f"{name} requires a floating-point argument, got {aval}.")
 
 
+#: Primitives that accept no complex operand (as in ``jax.lax``); ``tracer.ops``
+#: spells the NumPy meaning on complex arrays with parts (``np.isfinite``, ``np.less``).
+REAL_ONLY = frozenset(["erf", "floor", "ceil", "round", "is_finite", "rem", "nextafter",
+                       "atan2", "lt", "le", "gt", "ge"])
+
+
+def _no_complex(name: str, aval: Aval) -> None:
+    if aval.dtype.kind == "c":
+        raise TypeError(f"{name} does not accept dtype {aval.dtype.name}: complex numbers "
+                        "have no order and no integer part. Apply it to np.real(z) / "
+                        "np.imag(z) or np.abs(z).")
+
+
 # ---------------------------------------------------------------------------
 # unary
 
 
 def _stable_logistic(x):
+    if x.dtype.kind == "c":
+        return (1 / (1 + np.exp(-x))).astype(x.dtype)[()]
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)[()]
 
@@ -84,6 +99,8 @@ def _def_unary(name, fn, float_only):
     def abstract(x):
         if float_only:
             _float_only(name, x)
+        if name in REAL_ONLY:
+            _no_complex(name, x)
         return x
 
     p.def_abstract_eval(abstract)
@@ -116,7 +133,13 @@ stop_gradient_p = unary_prims["stop_gradient"]
 
 is_finite_p = Primitive("is_finite")
 is_finite_p.def_impl(np.isfinite)
-is_finite_p.def_abstract_eval(lambda x: Aval(x.shape, np.bool_))
+
+
+@is_finite_p.def_abstract_eval
+def _is_finite_abstract(x):
+    _no_complex("is_finite", x)
+    return Aval(x.shape, np.bool_)
+
 
 not_p = Primitive("not")
 not_p.def_impl(np.invert)
@@ -244,6 +267,8 @@ def _def_binary(name, fn, out_dtype=None):
 
     def abstract(x, y):
         dtype = _same_dtype(name, (x, y))
+        if name in REAL_ONLY:
+            _no_complex(name, x)
         shape = x.shape if x.shape == y.shape else broadcast_shapes(x.shape, y.shape, op=name)
         return Aval(shape, out_dtype or dtype)
 
