@@ -18,13 +18,15 @@ _LEAF = "*"
 class TreeDef:
     """The structure of a pytree: a node kind, its static data and its children."""
 
-    __slots__ = ("kind", "data", "children", "num_leaves")
+    __slots__ = ("kind", "data", "children", "num_leaves", "flat")
 
     def __init__(self, kind: Any, data: Hashable, children: tuple):
         self.kind = kind
         self.data = data
         self.children = children
         self.num_leaves = 1 if kind is _LEAF else sum(c.num_leaves for c in children)
+        # a tuple or list of leaves only: the common case, rebuilt without a walk
+        self.flat = (kind is tuple or kind is list) and all(c.kind is _LEAF for c in children)
 
     def __eq__(self, other):
         return (isinstance(other, TreeDef) and self.kind is other.kind
@@ -50,8 +52,54 @@ def _is_namedtuple(x) -> bool:
     return isinstance(x, tuple) and hasattr(type(x), "_fields")
 
 
+#: TreeDefs of flat tuples/lists by (type, length): immutable, so shared.
+_FLAT_DEFS: dict = {}
+_CONTAINERS = (tuple, list, dict)
+
+
+def _flat_def(typ: type, n: int) -> TreeDef:
+    td = _FLAT_DEFS.get((typ, n))
+    if td is None:
+        td = TreeDef(typ, None, (LEAF,) * n)
+        if n <= 64:
+            _FLAT_DEFS[(typ, n)] = td
+    return td
+
+
+def _flatten_shallow(tree, typ):
+    """Fast path for the common argument shapes: a tuple/list of leaves, or of leaves
+    and flat tuples/lists of leaves (``(params_list, x)``); None for anything else."""
+    leaves: list = []
+    kids: list = []
+    nested = False
+    for kid in tree:
+        if kid is None:
+            return None
+        tk = type(kid)
+        if tk is tuple or tk is list:
+            for leaf in kid:
+                if leaf is None or isinstance(leaf, _CONTAINERS):
+                    return None
+            leaves.extend(kid)
+            kids.append(_flat_def(tk, len(kid)))
+            nested = True
+        elif isinstance(kid, _CONTAINERS):
+            return None
+        else:
+            leaves.append(kid)
+            kids.append(LEAF)
+    if not nested:
+        return leaves, _flat_def(typ, len(kids))
+    return leaves, TreeDef(typ, None, tuple(kids))
+
+
 def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None):
     """Return ``(leaves, treedef)``; dict keys are visited in sorted order, as in JAX."""
+    typ = type(tree)
+    if is_leaf is None and (typ is tuple or typ is list):
+        fast = _flatten_shallow(tree, typ)
+        if fast is not None:
+            return fast
     leaves: list = []
     # An explicit stack of frames keeps deep pytrees from hitting the recursion limit.
     root: list = []
@@ -97,6 +145,13 @@ class _Build:
 
 def tree_unflatten(treedef: TreeDef, leaves) -> Any:
     """Rebuild the pytree of ``treedef`` from a flat sequence of leaves."""
+    if treedef.flat:
+        if type(leaves) is not list and type(leaves) is not tuple:
+            leaves = list(leaves)
+        n = treedef.num_leaves
+        return treedef.kind(leaves if len(leaves) == n else leaves[:n])
+    if treedef.kind is _LEAF:
+        return next(iter(leaves))
     it = iter(leaves)
     built: list = []
     # Post-order walk with an explicit stack: no recursion and no self-referencing
