@@ -264,6 +264,26 @@ def test_at_with_traced_indices():
     np.testing.assert_array_equal(put, [0, 4, 0, 4, 0])
 
 
+def test_at_multiply_with_traced_repeated_indices_and_its_gradient():
+    from tracegrad.transforms import grad
+    x, v, j = np.arange(1.0, 6.0), np.array([2.0, 3.0, 4.0]), np.array([1, 3, 1])
+    f = lambda a, u, i: np.sum(a.at[i].multiply(u) ** 2)
+    closed = make_ir(f)(x, v, j)
+    want = x.copy()
+    np.multiply.at(want, j, v)
+    np.testing.assert_allclose(eval_ir(closed, x, v, j)[0], np.sum(want ** 2))
+    g = grad(f, argnums=(0, 1))(x, v, j)
+    h = 1e-6
+    for k, arg in enumerate((x, v)):
+        for e in np.eye(len(arg)):
+            args = [x, v]
+            args[k] = arg + h * e
+            plus = eval_ir(closed, *args, j)[0]
+            args[k] = arg - h * e
+            minus = eval_ir(closed, *args, j)[0]
+            np.testing.assert_allclose(g[k] @ e, (plus - minus) / (2 * h), rtol=1e-6)
+
+
 @st.composite
 def _index(draw):
     shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=4)))

@@ -310,8 +310,11 @@ def _update(x: Any, idx: Any, v: Any, how: str) -> Any:
                                     dtype))
         rounds = [(pos, upd)]
         if how == "multiply":
-            raise NotImplementedError("x.at[idx].multiply with traced indices is not "
-                                      "supported; use concrete indices")
+            # Repeats are unknown at trace time and products do not add up: apply the
+            # factors one position at a time (exact, differentiable, n rounds).
+            n = ops.shape_of(pos)[0]
+            rounds = [(bind(st.index_take_p, pos, np.array([k]), axis=0),
+                       bind(st.index_take_p, upd, np.array([k]), axis=0)) for k in range(n)]
     else:
         pos_arr = iota[_concrete_idx(idx)]
         upd = ops.ravel(ops.convert(ops.broadcast_to(v, pos_arr.shape), dtype))
@@ -325,7 +328,10 @@ def _update(x: Any, idx: Any, v: Any, how: str) -> Any:
         zeros = bind(st.broadcast_in_dim_p, dtype.type(0), shape=(size,),
                      broadcast_dimensions=())
         scattered = bind(st.index_add_p, zeros, pos, u, axis=0)
-        if isinstance(pos, Tracer):
+        if isinstance(pos, Tracer) and how == "multiply":
+            hit = bind(st.index_add_p, zeros, pos, ops.convert(np.ones(n), dtype), axis=0)
+            mask = ops.not_equal(hit, 0)
+        elif isinstance(pos, Tracer):
             # Repeats are unknown at trace time: repeated writes are averaged (equal
             # values, the usual case, give that value; JAX leaves the winner unspecified).
             hit = bind(st.index_add_p, zeros, pos, ops.convert(np.ones(n), dtype), axis=0)
