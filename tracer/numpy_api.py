@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import linalg, ops
+from . import linalg, ops, padding
 from . import ops_extra as x
 from .errors import UnexpectedTracerError
 from .primitive import current_trace
@@ -57,7 +57,7 @@ FUNCTIONS = {
     np.abs: ops.absolute, np.square: ops.square, np.sqrt: ops.sqrt, np.exp: ops.exp,
     np.log: ops.log, np.real: ops.real, np.imag: ops.imag, np.angle: lambda z, deg=False: (
         ops.multiply(ops.angle(z), 180 / np.pi) if deg else ops.angle(z)),
-    np.conj: ops.conjugate, np.conjugate: ops.conjugate,
+    np.conj: ops.conjugate, np.conjugate: ops.conjugate, np.pad: padding.pad_rule,
 }
 
 
