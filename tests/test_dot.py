@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 from tracegrad.interop.torch.viz import to_dot as tensor_to_dot
-from tracegrad.tracer import make_ir
-from tracegrad.tracer.dot import quote, render_dot, to_dot
+from tracegrad.tracer import make_ir, render_dot, to_dot
+from tracegrad.tracer.dot import quote
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz 'dot' missing: apt-get install graphviz")

@@ -4,6 +4,7 @@ from . import array_methods as _array_methods  # noqa: F401  (installs Tracer op
 from . import numpy_api as _numpy_api  # noqa: F401  (installs NumPy dispatch)
 from . import ops
 from .api import Traced, make_ir, trace_flat
+from .dot import render_dot, to_dot
 from .errors import (
                      ConcretizationTypeError,
                      NonConcreteBooleanIndexError,
@@ -24,5 +25,5 @@ __all__ = [
     "Tracer", "new_trace", "ops", "tree_flatten", "tree_unflatten", "tree_map",
     "tree_leaves", "ConcretizationTypeError", "TracerArrayConversionError",
     "TracerBoolConversionError", "TracerIntegerConversionError", "UnexpectedTracerError",
-    "NonConcreteBooleanIndexError",
+    "NonConcreteBooleanIndexError", "to_dot", "render_dot",
 ]
