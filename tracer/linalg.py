@@ -140,11 +140,6 @@ def _parse(subscripts: str, shapes: list) -> tuple[list[str], str]:
             raise ValueError(f"einsum: invalid subscripts {subscripts!r}")
         if len(t) != len(s):
             raise ValueError(f"einsum: subscripts {t!r} do not match an operand of shape {s}")
-        if len(set(t)) != len(t):
-            raise NotImplementedError(
-                f"einsum: repeated index in one operand ({t!r}, a diagonal or trace) is "
-                "not supported by tracegrad; use np.diagonal-free code such as "
-                "np.sum(x * np.eye(n))")
         labels.append(t)
     if explicit:
         out = out.replace("...", ell)
@@ -157,8 +152,29 @@ def _parse(subscripts: str, shapes: list) -> tuple[list[str], str]:
     return labels, out
 
 
+def _diagonals(x: Any, labels: str) -> tuple[Any, str]:
+    """Take the diagonal for every label repeated within one operand (``"ii->i"``):
+    the two axes go last, are merged, and every (n+1)-th element is gathered."""
+    while len(set(labels)) != len(labels):
+        c = next(c for c in labels if labels.count(c) > 1)
+        a1 = labels.index(c)
+        a2 = labels.index(c, a1 + 1)
+        shape = ops.shape_of(x)
+        if shape[a1] != shape[a2]:
+            raise ValueError(f"einsum: index {c!r} has sizes {shape[a1]} and {shape[a2]} "
+                             "in one operand")
+        n = shape[a1]
+        rest = [k for k in range(len(shape)) if k not in (a1, a2)]
+        x = ops.transpose(x, tuple(rest + [a1, a2]))
+        x = ops.reshape(x, tuple(shape[k] for k in rest) + (n * n,))
+        x = bind(st.index_take_p, x, np.arange(n, dtype=np.int64) * (n + 1),
+                 axis=len(rest))
+        labels = "".join(labels[k] for k in rest) + c
+    return x, labels
+
+
 def einsum(subscripts: str, *operands: Any, optimize: Any = None) -> Any:
-    """``np.einsum`` without diagonals: pairwise ``dot_general`` from left to right.
+    """``np.einsum``: diagonals first, then pairwise ``dot_general`` from left to right.
 
     >>> float(einsum("i,i->", np.arange(3.0), np.arange(3.0)))
     5.0
@@ -168,6 +184,8 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = None) -> Any:
     operands = [ops.as_operand(o) for o in operands]
     operands = ops.promote(*operands)
     labels, out = _parse(subscripts, [ops.shape_of(o) for o in operands])
+    for i, t in enumerate(labels):
+        operands[i], labels[i] = _diagonals(operands[i], t)
     sizes: dict = {}
     for t, o in zip(labels, operands):
         for c, d in zip(t, ops.shape_of(o)):
