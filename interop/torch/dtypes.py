@@ -104,14 +104,31 @@ def set_default_dtype(d: dtype) -> None:
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:
-    """The smallest dtype both ``a`` and ``b`` convert to (PyTorch's table)."""
+    """The smallest dtype both ``a`` and ``b`` convert to (PyTorch's table):
+    ``promote_types(float64, complex64) is complex128``."""
     if a is b:
         return a
     if a._kind != b._kind:
-        return a if a._kind > b._kind else b
+        hi, lo = (a, b) if a._kind > b._kind else (b, a)
+        if hi._kind == 3 and lo._kind == 2:
+            return promote_types(hi, to_complex(lo))  # float64 with complex64: complex128
+        return hi
     if {a, b} == {uint8, int8}:
         return int16
     return a if a._rank > b._rank else b
+
+
+def to_complex(d: dtype) -> dtype:
+    """The complex dtype with ``d``'s precision (float64 -> complex128); complex32 does
+    not exist here, so float16 gives complex64."""
+    if d._kind == 3:
+        return d
+    return complex128 if d is float64 else complex64
+
+
+def default_complex() -> dtype:
+    """The dtype of a Python complex: complex128 when the default float is float64."""
+    return complex128 if _default_float[0] is float64 else complex64
 
 
 def scalar_dtype(x: Any) -> dtype:
@@ -128,25 +145,39 @@ def scalar_dtype(x: Any) -> dtype:
 def result_type(operands: list[tuple[dtype, int]]) -> dtype:
     """PyTorch's ``result_type`` for (dtype, priority) pairs.
 
-    Priority 2 is a tensor with dimensions, 1 a 0-d tensor, 0 a Python scalar. The
-    highest category (bool < int < float < complex) wins; within it, the highest
-    priority present decides, and those dtypes promote among themselves.
+    Priority 2 is a tensor with dimensions, 1 a 0-d tensor, 0 a Python scalar (whose
+    float and complex dtypes are the defaults). Each priority class promotes within
+    itself; then the classes combine from the highest down: a lower class only wins
+    with a higher category (bool < int < float < complex), and a complex lower class
+    over a float higher one keeps the float's precision (float64 tensor + 1j gives
+    complex128, as c10's ``combine_categories``).
     """
-    best_kind = max(d._kind for d, _ in operands)
-    top = [(d, p) for d, p in operands if d._kind == best_kind]
-    prio = max(p for _, p in top)
-    out = None
-    for d, p in top:
-        if p == prio:
-            out = d if out is None else promote_types(out, d)
-    if prio == 0 and best_kind == 2:
-        return _default_float[0]
-    if prio == 0 and best_kind == 1:
-        # an int scalar with a bool tensor: int64
-        return int64
-    # a higher-category 0-d tensor or scalar over lower-category dimensioned tensors keeps
-    # its own dtype, except float scalars take the default float
-    return out
+    states: list = [None, None, None]
+    for d, p in operands:
+        if p == 0:
+            if d._kind == 3:
+                d = default_complex()
+            elif d._kind == 2:
+                d = _default_float[0]
+        cur = states[p]
+        states[p] = d if cur is None else promote_types(cur, d)
+    return _combine(states[2], _combine(states[1], states[0]))
+
+
+def _combine(higher: dtype | None, lower: dtype | None) -> dtype | None:
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher._kind == 3:
+        return higher
+    if lower._kind == 3:
+        return to_complex(higher) if higher._kind == 2 else lower
+    if higher._kind == 2:
+        return higher
+    if higher is bool_ or lower._kind == 2:
+        return promote_types(higher, lower)
+    return higher
 
 
 # PyTorch's alias names as module attributes (torch.float is torch.float32, ...)

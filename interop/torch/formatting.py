@@ -39,6 +39,12 @@ def set_printoptions(precision: int | None = None, threshold: int | None = None,
 
 class _Formatter:
     def __init__(self, values: np.ndarray):
+        self.imag = None
+        if values.dtype.kind == "c":
+            # PyTorch formats the real and the imaginary parts each with its own formatter
+            self.real = _Formatter(np.ascontiguousarray(values.real))
+            self.imag = _Formatter(np.ascontiguousarray(values.imag))
+            return
         self.floating = values.dtype.kind in "fc"
         self.int_mode = True
         self.sci_mode = False
@@ -75,9 +81,16 @@ class _Formatter:
             self.sci_mode = SCI_MODE[0]
 
     def width(self) -> int:
+        if self.imag is not None:
+            return self.real.width() + self.imag.width() + 1
         return self.max_width
 
     def format(self, value: Any) -> str:
+        if self.imag is not None:
+            # a complex value: real part, then the imaginary part's sign, digits and "j"
+            re = self.real.format(value.real)
+            im = (self.imag.format(value.imag) + "j").lstrip()
+            return re + im if im[0] in "+-" else re + "+" + im
         if self.floating:
             if self.sci_mode:
                 ret = f"{value:{self.max_width}.{PRECISION}e}"
@@ -171,7 +184,8 @@ def tensor_repr(t: Any) -> str:
     if a.size == 0 and a.shape != (0,):
         suffixes.append(f"size=({', '.join(map(str, a.shape))}{',' if a.ndim == 1 else ''})")
     d = dtypes.from_numpy(a.dtype)
-    if d not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_, dtypes.complex64):
+    if d not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_,
+                 dtypes.default_complex()):
         suffixes.append(f"dtype={d!r}")
     fn = t._fn
     if fn is not None:

@@ -220,9 +220,16 @@ def convert(t: Tensor, np_dtype: np.dtype) -> Tensor:
     """``t`` as ``np_dtype`` (recorded as ToCopyBackward0 when it carries a gradient)."""
     if t._data.dtype == np_dtype:
         return t
+    data = t._data
+    if data.dtype.kind == "c" and np_dtype.kind != "c":
+        import warnings
+        warnings.warn("Casting complex values to real discards the imaginary part (Triggered "
+                      "internally at /__w/pytorch/pytorch/aten/src/ATen/native/Copy.cpp:307.)",
+                      UserWarning, stacklevel=3)
+        data = data.real
     if (t._rg or t._fn is not None) and np_dtype.kind in "fc" and _enabled.get():
         return apply1("ToCopyBackward0", ew.convert_element_type_p, t, new_dtype=np_dtype)
-    return Tensor._wrap(t._data.astype(np_dtype))
+    return Tensor._wrap(data.astype(np_dtype))
 
 
 def as_tensor_like(x: Any, np_dtype: np.dtype) -> Tensor:

@@ -283,6 +283,9 @@ class Tensor:
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
+        if self.__dict__ and self.__dict__.get("_conj_bit") and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that has conjugate bit set. Use "
+                               "tensor.resolve_conj().numpy() instead.")
         return self._data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -320,10 +323,10 @@ class Tensor:
         return bool(self._data.reshape(()).item())
 
     def __float__(self) -> float:
-        return float(self._scalar("float"))
+        return float(_real_scalar(self._scalar("float"), "double"))
 
     def __int__(self) -> int:
-        return int(self._scalar("int"))
+        return int(_real_scalar(self._scalar("int"), "int64_t"))
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -381,6 +384,16 @@ class Tensor:
         t._hooks = None
 
 
+def _real_scalar(v: Any, ctype: str) -> Any:
+    """A complex value with a non-zero imaginary part has no real conversion (PyTorch's
+    message); otherwise its real part."""
+    if isinstance(v, complex):
+        if v.imag:
+            raise RuntimeError(f"value cannot be converted to type {ctype} without overflow")
+        return v.real
+    return v
+
+
 def _rebuild(data: np.ndarray, rg: bool) -> Tensor:
     t = Tensor._wrap(data)
     t._rg = rg
@@ -393,7 +406,8 @@ def _dims(shape) -> str:
 
 _LEGACY = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
            "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
-           "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+           "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+           "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}
 
 
 def _legacy_name(t: Tensor) -> str:
