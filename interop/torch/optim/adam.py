@@ -14,7 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, mark_modified, new_state_tensor, storage, user_site
+from .optimizer import (
+    Optimizer,
+    mark_modified,
+    new_state_tensor,
+    real_pairs,
+    storage,
+    user_site,
+)
 
 
 class Adam(Optimizer):
@@ -24,6 +31,9 @@ class Adam(Optimizer):
         m = m + (1 - beta1) * (g - m);   v = beta2 * v + (1 - beta2) * g * g
         vmax = max(vmax, v)                                        (amsgrad: use vmax)
         p = p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    A complex parameter is updated as its (real, imaginary) pairs, as PyTorch does
+    (``view_as_real``): ``v`` holds the squares of each part, not ``g * g``.
 
         >>> Adam([nn.Parameter(ones(1))]).defaults["betas"]
         (0.9, 0.999)
@@ -69,6 +79,7 @@ class Adam(Optimizer):
                 grad = storage(p.grad)
                 if maximize:
                     grad = -grad
+                complex_param = param.dtype.kind == "c"
                 state = self.state[p]
                 if not state:
                     state["step"] = new_state_tensor(np.zeros((), np.float32))
@@ -86,6 +97,9 @@ class Adam(Optimizer):
                         grad = grad + wd * param
                 m = storage(state["exp_avg"])
                 v = storage(state["exp_avg_sq"])
+                if complex_param:
+                    target = param
+                    param, grad, m, v = (real_pairs(a) for a in (param, grad, m, v))
                 m += (grad - m) * (1 - beta1)
                 v *= beta2
                 v += (1 - beta2) * grad * grad
@@ -93,11 +107,15 @@ class Adam(Optimizer):
                 bias2_sqrt = math.sqrt(1 - beta2 ** step)
                 if amsgrad:
                     vmax = storage(state["max_exp_avg_sq"])
+                    if complex_param:
+                        vmax = real_pairs(vmax)
                     np.maximum(vmax, v, out=vmax)
                     denom = np.sqrt(vmax) / bias2_sqrt + eps
                 else:
                     denom = np.sqrt(v) / bias2_sqrt + eps
                 param -= (lr / bias1) * (m / denom)
+                if complex_param and not np.shares_memory(param, target):
+                    target[...] = param.view(target.dtype).reshape(target.shape)
                 for t in state.values():
                     mark_modified(t, site)
                 mark_modified(p, site)

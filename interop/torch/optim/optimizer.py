@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from copy import deepcopy
 from typing import Any
 
+import numpy as np
+
 from ..nn.parameter import _core, reset_grad
 from ..nn.parameter import mark_modified as mark_modified
 from ..nn.parameter import storage as storage
@@ -163,3 +165,12 @@ class Optimizer:
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         raise NotImplementedError
+
+
+def real_pairs(a: np.ndarray) -> np.ndarray:
+    """A complex array as a flat array of its (real, imaginary) parts, sharing memory
+    when ``a`` is contiguous (a copy otherwise); real arrays are returned as they are.
+    PyTorch's optimisers update complex parameters this way (``view_as_real``)."""
+    if a.dtype.kind != "c":
+        return a
+    return np.ascontiguousarray(a).reshape(-1).view(a.real.dtype)
