@@ -1,9 +1,9 @@
 """Creating tensors: ``tensor ones zeros full arange linspace randn rand empty``...
 
 PyTorch's defaults: Python floats become float32 (the default dtype), Python ints
-int64, bools bool; NumPy arrays keep their dtype. Random numbers come from the
-shim's own generator (``manual_seed`` makes them repeatable; they are not PyTorch's
-exact numbers).
+int64, bools bool; NumPy arrays keep their dtype. Random numbers are PyTorch's own:
+``random.py`` emulates torch's CPU generator, so ``manual_seed(s)`` gives the values
+torch gives for ``s``.
 
 >>> tensor([1, 2]).dtype, tensor(2.0).dtype
 (torch.int64, torch.float32)
@@ -16,6 +16,16 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from . import random as _random
+from .random import (  # noqa: F401  (re-exported as torch.*)
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from .tensor import Tensor
 
 
@@ -254,92 +264,108 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool 
 
 
 # ---------------------------------------------------------------------------
-# random numbers (the shim's own generator)
-
-_rng = [np.random.default_rng(0)]
-
-
-def manual_seed(seed: int) -> Any:
-    """Reseed the shim's generator (values differ from PyTorch's, sequences repeat)."""
-    _rng[0] = np.random.default_rng(int(seed))
-    return _Generator()
-
-
-def seed() -> int:
-    """Seed the shim's generator from the OS; returns the seed."""
-    s = int(np.random.SeedSequence().entropy % (2 ** 63))
-    manual_seed(s)
-    return s
-
-
-def initial_seed() -> int:
-    """The initial seed of the shim's generator (0)."""
-    return 0
-
-
-class _Generator:
-    def manual_seed(self, s: int) -> _Generator:
-        manual_seed(s)
-        return self
-
-
-Generator = _Generator
-
+# random numbers: PyTorch's CPU generator, emulated bit for bit (random.py)
 
 def _rand_dtype(dtype: Any) -> np.dtype:
     return dtypes.to_numpy(dtype) if dtype is not None else dtypes.get_default_dtype().np
 
 
 def randn(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False, generator: Any = None) -> Tensor:
-    """Standard normal samples of shape ``size``."""
+          requires_grad: bool = False, generator: Generator | None = None,
+          out: Any = None, layout: Any = None) -> Tensor:
+    """Standard normal samples of shape ``size``: torch's numbers for torch's seed.
+
+    >>> _ = manual_seed(0); randn(2)
+    tensor([ 1.5410, -0.2934])
+    """
     shape = _size(shape if size is None else (size,))
-    arr = _rng[0].standard_normal(shape).astype(_rand_dtype(dtype))
-    return _finish(np.asarray(arr), None, requires_grad)
+    arr = _random.normal(shape, _rand_dtype(dtype), generator=generator)
+    return _finish(arr, None, requires_grad)
 
 
 def rand(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False, generator: Any = None) -> Tensor:
-    """Uniform samples in [0, 1) of shape ``size``."""
+         requires_grad: bool = False, generator: Generator | None = None,
+         out: Any = None, layout: Any = None) -> Tensor:
+    """Uniform samples in [0, 1) of shape ``size``: torch's numbers for torch's seed.
+
+    >>> _ = manual_seed(0); rand(2)
+    tensor([0.4963, 0.7682])
+    """
     shape = _size(shape if size is None else (size,))
-    arr = _rng[0].random(shape).astype(_rand_dtype(dtype))
-    return _finish(np.asarray(arr), None, requires_grad)
+    arr = _random.uniform(shape, _rand_dtype(dtype), generator=generator)
+    return _finish(arr, None, requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: Any = (), *, dtype: Any = None,
-            device: Any = None, generator: Any = None) -> Tensor:
-    """``randint(0, 10, (3,))``: int64 samples in ``[low, high)``."""
-    if high is None:
+def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None,
+            device: Any = None, requires_grad: bool = False,
+            generator: Generator | None = None) -> Tensor:
+    """``randint(0, 10, (3,))`` or ``randint(10, (3,))``: int64 samples in ``[low, high)``.
+
+    >>> _ = manual_seed(0); randint(0, 10, (5,))
+    tensor([4, 9, 3, 0, 3])
+    """
+    if size is None:  # randint(high, size)
+        if high is None:
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
     dt = dtypes.to_numpy(dtype) if dtype is not None else np.dtype(np.int64)
-    return _finish(_rng[0].integers(low, high, tuple(size)).astype(dt), None, False)
+    arr = _random.randint(_size((size,)), int(low), int(high), dt, generator=generator)
+    return _finish(arr, None, requires_grad)
 
 
-def randperm(n: int, *, dtype: Any = None, device: Any = None, generator: Any = None) -> Tensor:
-    """``randperm(4)``: a random permutation of ``0..n-1`` (int64)."""
-    return Tensor._wrap(_rng[0].permutation(n).astype(np.int64))
+def randperm(n: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+             generator: Generator | None = None) -> Tensor:
+    """``randperm(4)``: a random permutation of ``0..n-1`` (int64), torch's for its seed.
+
+    >>> _ = manual_seed(0); randperm(5)
+    tensor([4, 0, 1, 3, 2])
+    """
+    dt = dtypes.to_numpy(dtype) if dtype is not None else np.dtype(np.int64)
+    return _finish(_random.randperm(n, dt, generator=generator), None, requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """``randn_like(t)``: normal samples of ``t``'s shape and dtype."""
+def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None, memory_format: Any = None) -> Tensor:
+    """``randn_like(t)``: normal samples of ``t``'s shape and dtype.
+
+    >>> randn_like(zeros(2, 3, dtype=float64)).dtype
+    torch.float64
+    """
     return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """``rand_like(t)``: uniform samples of ``t``'s shape and dtype."""
+def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None, memory_format: Any = None) -> Tensor:
+    """``rand_like(t)``: uniform samples of ``t``'s shape and dtype.
+
+    >>> rand_like(zeros(2, 3)).shape
+    torch.Size([2, 3])
+    """
     return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    """Fill ``t`` in place with normal samples (used by nn.init)."""
-    t._data[...] = _rng[0].normal(mean, std, t._data.shape)
+def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: Generator | None = None) -> Tensor:
+    """Fill ``t`` in place with normal samples, as ``t.normal_(mean, std)`` (nn.init).
+
+    >>> _ = manual_seed(0); normal_(zeros(2), 10.0, 0.5)
+    tensor([10.7705,  9.8533])
+    """
+    _random.normal_(t._data, mean, std, generator)
     t._vc[0] += 1
     return t
 
 
-def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    """Fill ``t`` in place with uniform samples in [a, b) (used by nn.init)."""
-    t._data[...] = _rng[0].uniform(a, b, t._data.shape)
+def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0,
+             generator: Generator | None = None) -> Tensor:
+    """Fill ``t`` in place with uniform samples in [a, b), as ``t.uniform_(a, b)``.
+
+    >>> _ = manual_seed(0); uniform_(zeros(2), -1.0, 1.0)
+    tensor([-0.0075,  0.5364])
+    """
+    _random.uniform_(t._data, a, b, generator)
     t._vc[0] += 1
     return t
 

@@ -1,6 +1,7 @@
 """``nn.init``: fill tensors in place (under no_grad, as PyTorch does), drawing from the
-shim's random generator (``manual_seed`` makes it repeatable; the values differ from
-PyTorch's, the distributions do not).
+shim's emulation of torch's CPU generator (``random.py``): after ``manual_seed(s)`` the
+values are PyTorch's for ``s`` (``nn.Linear(3, 2)`` gets torch's weights), and each
+bound is computed in PyTorch's order of operations so that it rounds the same.
 
     >>> w = empty(3, 4)
     >>> _ = kaiming_uniform_(w, a=math.sqrt(5))
@@ -15,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .parameter import _core, mark_modified, storage, user_site
+from .. import random as _random
+from .parameter import mark_modified, storage, user_site
 
 
 def _fill(tensor: Any, values: Any) -> Any:
@@ -23,13 +25,6 @@ def _fill(tensor: Any, values: Any) -> Any:
     np.copyto(arr, values, casting="unsafe")
     mark_modified(tensor, user_site())
     return tensor
-
-
-def _draw(kind: str, shape: tuple[int, ...]) -> np.ndarray:
-    torch = _core()
-    fn = torch.rand if kind == "uniform" else torch.randn
-    return storage(fn(*shape, dtype=torch.float64)) if shape else storage(
-        fn(1, dtype=torch.float64)).reshape(())
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -66,13 +61,22 @@ def _calculate_fan_in_and_fan_out(tensor: Any) -> tuple[int, int]:
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
+def _fan(tensor: Any, mode: str) -> int:
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
 def uniform_(tensor: Any, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Any:
     """Fill with values drawn uniformly from ``[a, b)``.
 
         >>> bool((uniform_(empty(5), -1.0, 1.0).abs() <= 1).all())
         True
     """
-    return _fill(tensor, a + (b - a) * _draw("uniform", tuple(tensor.shape)))
+    _random.uniform_(storage(tensor), a, b, generator)
+    mark_modified(tensor, user_site())
+    return tensor
 
 
 def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Any:
@@ -81,7 +85,9 @@ def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0, generator: Any = N
         >>> normal_(empty(3), 0.0, 0.1).shape
         torch.Size([3])
     """
-    return _fill(tensor, mean + std * _draw("normal", tuple(tensor.shape)))
+    _random.normal_(storage(tensor), mean, std, generator)
+    mark_modified(tensor, user_site())
+    return tensor
 
 
 def constant_(tensor: Any, val: float) -> Any:
@@ -121,12 +127,22 @@ def kaiming_uniform_(tensor: Any, a: float = 0, mode: str = "fan_in",
     """
     if 0 in tuple(tensor.shape):
         return tensor
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    fan = fan_in if mode == "fan_in" else fan_out
-    bound = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(fan)
-    return uniform_(tensor, -bound, bound)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor: Any, a: float = 0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu", generator: Any = None) -> Any:
+    """He initialisation, normal: N(0, (gain / sqrt(fan))²).
+
+        >>> kaiming_normal_(empty(2, 4), nonlinearity="relu").shape
+        torch.Size([2, 4])
+    """
+    if 0 in tuple(tensor.shape):
+        return tensor
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    return normal_(tensor, 0.0, std, generator)
 
 
 def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
@@ -136,8 +152,9 @@ def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: Any = None) -> An
         torch.Size([3, 2])
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    bound = gain * math.sqrt(6.0 / float(fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
 
 
 def xavier_normal_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
@@ -147,4 +164,4 @@ def xavier_normal_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any
         torch.Size([3, 2])
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
