@@ -1,13 +1,14 @@
 """tracegrad.transforms: IR -> IR derivative transforms and the JAX-style user API.
 
 User API (JAX semantics): ``grad``, ``value_and_grad``, ``vjp``, ``jvp``, ``linearize``,
-``jacfwd``, ``jacrev``, ``hessian``, ``hvp``, ``stop_gradient``, ``custom_vjp``,
-``custom_jvp``.
+``jacfwd``, ``jacrev``, ``hessian``, ``hvp``, ``vmap``, ``stop_gradient``,
+``custom_vjp``, ``custom_jvp``.
 
 IR transforms: ``jvp_ir`` (forward mode), ``linearize_ir`` (tangent program given
 all primal values), ``partial_eval`` (split by dependency), ``transpose_ir``
-(reverse a linear program). Rule tables: ``jvp_rules`` (every primitive),
-``transpose_rules`` (every linear primitive).
+(reverse a linear program), ``batch_ir`` (vectorise over a batch axis). Rule
+tables: ``jvp_rules`` (every primitive), ``transpose_rules`` (every linear
+primitive), ``batch_rules`` (every primitive).
 
 Shared entry point for reverse mode (used by ``grad`` and by the PyTorch shim)::
 
@@ -31,6 +32,7 @@ Shared entry point for reverse mode (used by ``grad`` and by the PyTorch shim)::
 ``cache_info()`` reports the plan cache's hits and misses.
 """
 
+from . import batching_rules as _batching_rules  # noqa: F401  (fills the batching table)
 from . import jvp_rules as _jvp_rules  # noqa: F401  (fills the jvp table)
 from .api import (
     grad,
@@ -45,15 +47,18 @@ from .api import (
     vjp,
 )
 from .backward import BackwardPlan, backward_plan, cache_clear, cache_info, structure_key
+from .batching import batch_ir, batch_rule, batch_rules
 from .custom import custom_jvp, custom_vjp
 from .jvp import jvp_ir, jvp_rule, jvp_rules, linearize_ir
 from .partial_eval import partial_eval
 from .transpose import transpose_ir, transpose_rule, transpose_rules
+from .vmap import vmap
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "linearize", "jacfwd", "jacrev", "hessian",
-    "hvp", "stop_gradient", "custom_vjp", "custom_jvp", "backward_plan", "BackwardPlan",
-    "cache_info", "cache_clear",
+    "hvp", "vmap", "stop_gradient", "custom_vjp", "custom_jvp", "backward_plan",
+    "BackwardPlan", "cache_info", "cache_clear",
     "structure_key", "jvp_ir", "linearize_ir", "partial_eval", "transpose_ir", "jvp_rule",
-    "jvp_rules", "transpose_rule", "transpose_rules",
+    "jvp_rules", "transpose_rule", "transpose_rules", "batch_ir", "batch_rule",
+    "batch_rules",
 ]
