@@ -261,3 +261,35 @@ def test_logistic_of_complex():
     z = _c(5)
     np.testing.assert_allclose(registry["logistic"].impl(z), 1 / (1 + np.exp(-z)),
                                rtol=1e-13)
+
+
+# ---------------------------------------------------------------------------
+# simplification of complex parts
+
+def test_simplify_folds_parts_of_built_complex_numbers():
+    from tracegrad.tracer import bind, ops
+    from tracegrad.tracer.passes import optimize
+    conj = registry["conj"]
+
+    def f(a, b, z):
+        c = ops.make_complex(a, b)
+        c0 = ops.make_complex(a, 0.0)
+        return (np.real(c), np.imag(c), np.conj(np.conj(z)), ops.make_complex(z.real, z.imag),
+                np.imag(c0), bind(conj, bind(conj, a)))  # conj of a real array is complex
+
+    args = (RNG.normal(size=3), RNG.normal(size=3), _c(3))
+    closed = make_ir(f)(*args)
+    opt = optimize(closed)
+    text = str(opt)
+    assert "in (a, b, c, c, d, f) }" in text, text
+    assert text.count("conj") == 2 and "real" not in text and "imag" not in text, text
+    assert "f:c128[3] = conj e" in text
+    assert "d:f64[3] = broadcast_in_dim[broadcast_dimensions=() shape=(3,)] 0.0:f64[]" in text
+    for got, want in zip(eval_ir(opt, *args), f(*args)):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_simplify_keeps_parts_of_other_numbers():
+    from tracegrad.tracer.passes import optimize
+    closed = optimize(make_ir(lambda z, w: (np.real(z * w), np.conj(np.conj(z) + w)))(V, U))
+    assert str(closed).count("conj") == 2 and "real" in str(closed)

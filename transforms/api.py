@@ -26,6 +26,7 @@ from ..tracer.pytree import tree_flatten, tree_map, tree_unflatten
 from ..tracer.trace import Tracer
 from .backward import backward_plan
 from .call import TracedCall, normalize_argnums, to_result
+from .checks import check_inputs, check_outputs
 from .forward import forward_plan, grad_program
 from .jvp import canonical_vars
 
@@ -73,7 +74,7 @@ def _run(plan, residual_values, inputs) -> list:
     return eval_ir_flat(closed.ir, closed.consts, list(residual_values) + list(inputs))
 
 
-def _check_scalar_output(call: TracedCall, name: str) -> None:
+def _check_scalar_output(call: TracedCall, name: str, holomorphic: bool) -> None:
     avals = call.out_avals()
     if len(avals) != 1 or avals[0].shape != ():
         got = ", ".join(f"shape {a.shape}" for a in avals) or "no array"
@@ -81,16 +82,14 @@ def _check_scalar_output(call: TracedCall, name: str) -> None:
             f"{name} requires a scalar-output function (one array of shape ()), but it "
             f"returned {got}. For a non-scalar output use jacrev (the Jacobian) or vjp "
             "(a vector-Jacobian product), or reduce the output (e.g. np.sum).")
-    if avals[0].dtype.kind not in "fc":
-        raise TypeError(f"{name} requires a real-valued output, got dtype {avals[0].dtype}; "
-                        "convert the output to a float dtype.")
+    check_outputs(name, holomorphic, avals)
 
 
 # ---------------------------------------------------------------------------
 # grad and value_and_grad
 
 def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False) -> Callable:
+                   has_aux: bool = False, holomorphic: bool = False) -> Callable:
     """``value_and_grad(f)(x) == (f(x), grad(f)(x))``, tracing ``f`` once.
 
     >>> value_and_grad(lambda x: x ** 2)(3.0)
@@ -101,37 +100,48 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
         f = functools.partial(fun, **kwargs) if kwargs else fun
-        return _value_and_grad(f, args, argnums, single, has_aux, "grad", True)
+        return _value_and_grad(f, args, argnums, single, has_aux, "grad", True, holomorphic)
 
     return wrapped
 
 
 def grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0,
-         has_aux: bool = False) -> Callable:
+         has_aux: bool = False, holomorphic: bool = False) -> Callable:
     """The gradient of a scalar function; ``@grad`` or ``grad(f, argnums=(0, 1))``.
+
+    Complex numbers follow JAX: for a real ``f`` of ``z = x + 1j * y`` the gradient is
+    ``df/dx - 1j * df/dy``, the ``c`` with ``df = Re(c * dz)`` (PyTorch's ``.grad`` is its
+    conjugate); a holomorphic ``f`` (``holomorphic=True``) gives ``f'(z)``.
 
     >>> grad(np.sin)(0.0)
     array(1.)
     >>> grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
     (array(3.), array(2.))
+    >>> grad(lambda z: np.abs(z) ** 2)(1 + 2j)     # 2 * conj(z)
+    array(2.-4.j)
+    >>> grad(lambda z: z ** 2, holomorphic=True)(1 + 2j)
+    array(2.+4.j)
     """
     if fun is None:
-        return functools.partial(grad, argnums=argnums, has_aux=has_aux)
+        return functools.partial(grad, argnums=argnums, has_aux=has_aux,
+                                 holomorphic=holomorphic)
     single = isinstance(argnums, (int, np.integer))
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
         f = functools.partial(fun, **kwargs) if kwargs else fun
-        value, g = _value_and_grad(f, args, argnums, single, has_aux, "grad", False)
+        value, g = _value_and_grad(f, args, argnums, single, has_aux, "grad", False,
+                                   holomorphic)
         return (g, value[1]) if has_aux else g
 
     return wrapped
 
 
-def _value_and_grad(fun, args, argnums, single, has_aux, name, want_value):
+def _value_and_grad(fun, args, argnums, single, has_aux, name, want_value, holomorphic):
     nums = normalize_argnums(argnums, len(args), name)
+    check_inputs(name, holomorphic, args, nums)
     call = TracedCall(fun, args, nums, has_aux, name)
-    _check_scalar_output(call, name)
+    _check_scalar_output(call, name, holomorphic)
     n_aux = len(call.ir.out_vars) - 1
     ct_mask = (True,) + (False,) * n_aux
     diff_avals = call.diff_avals()
@@ -323,8 +333,10 @@ def _jac_result(call: TracedCall, jac, single: bool):
     return tree_unflatten(call.out_tree, per_out)
 
 
-def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
-    """The Jacobian by forward mode, one column per input element.
+def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           holomorphic: bool = False) -> Callable:
+    """The Jacobian by forward mode, one column per input element (real inputs; complex
+    ones with ``holomorphic=True``, which gives ``df/dz``).
 
     >>> jacfwd(lambda x: x ** 2)(np.array([1.0, 2.0]))
     array([[2., 0.],
@@ -336,7 +348,9 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     def jac_fun(*args, **kwargs):
         nums = normalize_argnums(argnums, len(args), "jacfwd")
         f = functools.partial(fun, **kwargs) if kwargs else fun
+        check_inputs("jacfwd", holomorphic, args, nums, forward=True)
         call = TracedCall(f, args, nums, has_aux, "jacfwd")
+        check_outputs("jacfwd", holomorphic, call.out_avals(), forward=True)
         plan = forward_plan(call.ir, call.wrt, call.key)
         in_avals = call.diff_avals()
         out_avals = call.out_avals()
@@ -361,8 +375,10 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     return jac_fun
 
 
-def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
-    """The Jacobian by reverse mode, one row per output element.
+def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           holomorphic: bool = False) -> Callable:
+    """The Jacobian by reverse mode, one row per output element (real outputs; complex
+    ones with ``holomorphic=True``, which gives ``df/dz``).
 
     >>> jacrev(lambda x: x ** 2)(np.array([1.0, 2.0]))
     array([[2., 0.],
@@ -374,7 +390,9 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     def jac_fun(*args, **kwargs):
         nums = normalize_argnums(argnums, len(args), "jacrev")
         f = functools.partial(fun, **kwargs) if kwargs else fun
+        check_inputs("jacrev", holomorphic, args, nums)
         call = TracedCall(f, args, nums, has_aux, "jacrev")
+        check_outputs("jacrev", holomorphic, call.out_avals())
         n_out = call.n_out
         n_aux = len(call.ir.out_vars) - n_out
         plan = backward_plan(call.ir, call.wrt, (True,) * n_out + (False,) * n_aux, call.key)
@@ -401,14 +419,17 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     return jac_fun
 
 
-def hessian(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
-    """The Hessian, forward-over-reverse: ``jacfwd(jacrev(f))``.
+def hessian(fun: Callable, argnums: int | Sequence[int] = 0,
+            holomorphic: bool = False) -> Callable:
+    """The Hessian, forward-over-reverse: ``jacfwd(jacrev(f))`` (``holomorphic`` is passed
+    to both, as in JAX).
 
     >>> hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return jacfwd(jacrev(fun, argnums), argnums)
+    return jacfwd(jacrev(fun, argnums, holomorphic=holomorphic), argnums,
+                  holomorphic=holomorphic)
 
 
 def hvp(fun: Callable, primals: Sequence, tangents: Sequence):

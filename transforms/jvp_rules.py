@@ -31,7 +31,7 @@ def _out_tangent(t, out):
 # ---------------------------------------------------------------------------
 # zero tangents: integer/boolean results, piecewise-constant functions
 
-@jvp_rule(ew.floor_p, ew.ceil_p, ew.round_p, ew.sign_p, ew.stop_gradient_p, ew.is_finite_p,
+@jvp_rule(ew.floor_p, ew.ceil_p, ew.round_p, ew.stop_gradient_p, ew.is_finite_p,
           ew.not_p, ew.eq_p, ew.ne_p, ew.lt_p, ew.le_p, ew.gt_p, ew.ge_p, ew.and_p, ew.or_p,
           ew.xor_p, ew.nextafter_p, st.argmax_p, st.argmin_p, st.reduce_and_p,
           st.reduce_or_p)
@@ -67,8 +67,19 @@ jvp_rule(ew.atan_p)(lambda p, t, out: div(t[0], add(const(p[0], 1), _sq(p[0]))))
 jvp_rule(ew.sinh_p)(_unary(lambda x, ans: bind(ew.cosh_p, x)))
 jvp_rule(ew.cosh_p)(_unary(lambda x, ans: bind(ew.sinh_p, x)))
 jvp_rule(ew.asinh_p)(_unary(lambda x, ans: bind(ew.rsqrt_p, add(_sq(x), const(x, 1)))))
-jvp_rule(ew.acosh_p)(_unary(lambda x, ans: bind(
-    ew.rsqrt_p, mul(sub(x, const(x, 1)), add(x, const(x, 1))))))
+
+
+@jvp_rule(ew.acosh_p)
+def _acosh(primals, tangents, out):
+    x = primals[0]
+    xm, xp = sub(x, const(x, 1)), add(x, const(x, 1))
+    if dtype_of(x).kind == "c":
+        # 1 / (sqrt(z - 1) sqrt(z + 1)): the principal branch of acosh. (JAX's
+        # rsqrt(z^2 - 1) flips sign for Re z < 0; finite differences agree with this.)
+        return mul(tangents[0], mul(bind(ew.rsqrt_p, xm), bind(ew.rsqrt_p, xp)))
+    return mul(tangents[0], bind(ew.rsqrt_p, mul(xm, xp)))
+
+
 jvp_rule(ew.atanh_p)(lambda p, t, out: div(
     t[0], mul(sub(const(p[0], 1), p[0]), add(const(p[0], 1), p[0]))))
 # ans * (1 - ans): 0 at +700 and e^-700 at -700, like JAX.
@@ -94,6 +105,23 @@ def _abs(primals, tangents, out):
         return bind(ew.real_p, mul(unit, t))
     # JAX: select(x >= 0, t, -t), so the derivative at 0 is +1.
     return lax.select(bind(ew.ge_p, x, const(x, 0)), neg(t), t)
+
+
+@jvp_rule(ew.sign_p)
+def _sign(primals, tangents, out):
+    # Piecewise constant on reals. On complex z, sign(z) = z / |z| is smooth away from 0:
+    # d sign = (dz - sign * Re(conj(sign) dz)) / |z|, and 0 at z == 0. (JAX's lax.sign
+    # has a zero derivative on complex numbers too; finite differences agree with this.)
+    x, t = primals[0], tangents[0]
+    if dtype_of(x).kind != "c":
+        return None
+    mag = bind(ew.abs_p, x)
+    is_zero = bind(ew.eq_p, mag, const(mag, 0))
+    safe = lax.select(is_zero, mag, lax.broadcast(const(mag, 1), shape_of(mag)))
+    radial = bind(ew.real_p, mul(bind(ew.conj_p, out), t))
+    d = div(sub(t, mul(out, bind(ew.complex_p, radial, const(radial, 0)))),
+            bind(ew.complex_p, safe, const(safe, 0)))
+    return lax.select(is_zero, d, lax.broadcast(const(d, 0), shape_of(d)))
 
 
 jvp_rule(ew.real_p)(lambda p, t, out: bind(ew.real_p, t[0]))

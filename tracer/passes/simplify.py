@@ -4,7 +4,9 @@ Rules (one table, keyed by primitive name): ``mul x 1``, ``mul x 0`` (zeros of t
 output's shape and dtype), ``add x 0``, ``sub x 0``, ``div x 1``, ``neg (neg x)``,
 ``integer_pow[y=1]``, ``pow x 1``, no-op ``convert_element_type`` / ``reshape`` /
 ``transpose`` / ``broadcast_in_dim`` / ``squeeze`` / ``expand_dims`` / ``rev`` /
-``slice`` / reductions over no axes, ``select_n`` on a literal predicate. A
+``slice`` / reductions over no axes, ``select_n`` on a literal predicate; complex parts:
+``real (complex a b) -> a``, ``imag (complex a b) -> b``, ``conj (conj z) -> z``,
+``complex (real z) (imag z) -> z``. A
 broadcast of a scalar literal feeding an elementwise equation is replaced by the
 literal when the shapes allow; elementwise equations of literals are folded.
 """
@@ -23,7 +25,8 @@ from ._util import rewrap, subst
 #: Primitives computed element by element: literal operands can be folded.
 ELEMENTWISE = frozenset(
     list(ew.unary_prims) + list(ew.binary_prims) + list(ew.compare_prims)
-    + ["select_n", "convert_element_type", "integer_pow", "is_finite", "not"])
+    + ["select_n", "convert_element_type", "integer_pow", "is_finite", "not", "real", "imag",
+       "conj", "complex"])
 
 
 class Const:
@@ -58,6 +61,29 @@ def _mul(ins, eqn):
 def _neg(ins, eqn, producer):
     p = producer.get(id(ins[0]))
     return p.inputs[0] if p is not None and p.prim.name == "neg" else None
+
+
+def _part(k):
+    """``real`` (k=0) / ``imag`` (k=1) of ``complex a b`` is ``a`` / ``b``."""
+    def rule(ins, eqn, producer):
+        p = producer.get(id(ins[0]))
+        return p.inputs[k] if p is not None and p.prim.name == "complex" else None
+    return rule
+
+
+def _conj(ins, eqn, producer):
+    # conj of a real operand is complex, so conj (conj x) -> x only when x is complex
+    # (a dtype change makes the substitution refuse itself).
+    p = producer.get(id(ins[0]))
+    return p.inputs[0] if p is not None and p.prim.name == "conj" else None
+
+
+def _complex(ins, eqn, producer):
+    re, im = (producer.get(id(a)) for a in ins)
+    if (re is not None and im is not None and re.prim.name == "real"
+            and im.prim.name == "imag" and re.inputs[0] is im.inputs[0]):
+        return re.inputs[0]
+    return None
 
 
 def _integer_pow(ins, eqn):
@@ -110,7 +136,8 @@ RULES = {
     "reduce_prod": _identity_if(lambda a, p: not p["axes"]),
 }
 #: Rules that look at the equation producing an input.
-PRODUCER_RULES = {"neg": _neg}
+PRODUCER_RULES = {"neg": _neg, "real": _part(0), "imag": _part(1), "conj": _conj,
+                  "complex": _complex}
 
 
 def _scalar_literal(value: Any, dtype: np.dtype) -> Literal:
