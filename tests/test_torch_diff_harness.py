@@ -104,7 +104,11 @@ def observe(x: Any) -> Any:
             seen = seen[:6] + ("<some grad_fn>",) + seen[7:]
         return seen
     if type(x).__name__ in ("Tensor", "Parameter") or hasattr(x, "grad_fn"):
-        arr = np.array(x.detach().numpy() if hasattr(x, "detach") else x, copy=True)
+        # torch's conj() is lazy: numpy() refuses a tensor with the conjugate bit
+        v = x.detach() if hasattr(x, "detach") else x
+        if hasattr(v, "resolve_conj"):
+            v = v.resolve_conj()
+        arr = np.array(v.numpy() if hasattr(v, "numpy") else v, copy=True)
         return ("<tensor>", type(x).__name__, str(x.dtype).replace("torch.", ""),
                 tuple(x.shape), bool(x.requires_grad), bool(x.is_leaf), _grad_fn_name(x), arr)
     if isinstance(x, dict):
@@ -155,6 +159,9 @@ def diff(a: Any, b: Any, path: str = "out", rtol: float = 1e-5, atol: float = 1e
                 out.append(f"{p}: torch {_short(a)} != shim {_short(b)}")
                 continue
             stack.extend((va, vb, f"{p}[{i}]") for i, (va, vb) in enumerate(zip(a[1], b[1])))
+        elif isinstance(a, complex) and isinstance(b, complex):
+            if not _close(np.asarray(a), np.asarray(b), rtol, atol):
+                out.append(f"{p}: torch {a!r} != shim {b!r}")
         elif isinstance(a, float) and isinstance(b, (float, int)) and not isinstance(b, bool):
             if not (math.isclose(a, b, rel_tol=rtol, abs_tol=atol)
                     or (math.isnan(a) and math.isnan(b))):
@@ -171,6 +178,16 @@ def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
         return False
     if a.dtype == bool or b.dtype == bool:
         return bool(np.array_equal(a, b))
+    if a.dtype.kind == "c" or b.dtype.kind == "c":
+        # complex values: distances against magnitudes (a part may be rounding noise
+        # next to a large other part); NaNs must sit in the same parts
+        a, b = a.astype(np.complex128), b.astype(np.complex128)
+        nan_a = np.isnan(a.real) | 2 * np.isnan(a.imag)
+        nan_b = np.isnan(b.real) | 2 * np.isnan(b.imag)
+        if not np.array_equal(nan_a, nan_b):
+            return False
+        keep = nan_a == 0
+        return bool(np.allclose(a[keep], b[keep], rtol=rtol, atol=atol))
     return bool(np.allclose(a.astype(np.float64), b.astype(np.float64), rtol=rtol, atol=atol,
                             equal_nan=True))
 
@@ -242,7 +259,8 @@ def test_diff_catches_a_difference():
 
 def test_programs_are_deterministic_on_torch():
     """Every registered program observes the same twice on torch (no hidden randomness)."""
-    import test_torch_diff_autograd  # noqa: F401  (registers programs)
+    import test_torch_complex  # noqa: F401  (registers programs)
+    import test_torch_diff_autograd  # noqa: F401
     import test_torch_diff_nn  # noqa: F401
     import test_torch_diff_ops  # noqa: F401
     import test_torch_diff_optim  # noqa: F401

@@ -96,6 +96,22 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .graph import AccumulateGrad, Node
+from .ops_complex import (
+    angle,
+    complex,
+    conj,
+    conj_physical,
+    imag,
+    is_complex,
+    is_conj,
+    polar,
+    real,
+    resolve_conj,
+    sgn,
+    vdot,
+    view_as_complex,
+    view_as_real,
+)
 from .ops_core import apply1, composite, convert, inplace, result_np_dtype, traced
 from .ops_math import (
     abs,

@@ -210,6 +210,28 @@ def _raise_version(val: np.ndarray, ver: tuple, saved_by: Node | None,
     raise RuntimeError(msg)
 
 
+def wirtinger(g: Any) -> Any:
+    """Switch a gradient between PyTorch's complex convention and the transforms' (JAX's).
+
+    The transforms pair a cotangent ``c`` with a tangent ``t`` as ``Re(sum(c * t))``;
+    PyTorch's gradients are conjugate Wirtinger derivatives, paired as
+    ``Re(sum(conj(g) * t))``, so PyTorch's vector-Jacobian product with ``g`` is
+    ``conj(vjp(conj(g)))``. The engine applies this to every stage's root cotangents
+    on the way in and to its gradients on the way out, so hooks, ``retain_grad``,
+    ``.grad``, ``autograd.grad`` and ``create_graph`` all see PyTorch's values. Real
+    arrays pass unchanged (the map is its own inverse).
+    """
+    if isinstance(g, Tensor):
+        if g._data.dtype.kind != "c":
+            return g
+        from ...tracer.prims_elementwise import conj_p
+        from .ops_core import apply1
+        return apply1("ConjBackward0", conj_p, g)
+    if getattr(g, "dtype", None) is not None and g.dtype.kind == "c":
+        return np.conj(g)
+    return g
+
+
 def run_stage(stage: Stage, create_graph: bool) -> list:
     """Gradients (arrays, or Tensors when create_graph) for ``stage.diffs``."""
     ir = stage.ir
@@ -298,6 +320,7 @@ def _execute(roots, cts, targets, inputs, retain_graph, create_graph, accumulate
     while True:
         root_pairs, root_nodes = work
         if root_pairs:
+            root_pairs = [(v, wirtinger(ct)) for v, ct in root_pairs]
             nodes = _collect(root_nodes, targets)
             if len(nodes) > 5000 and gc.isenabled():
                 # a big graph: building its IR allocates many long-lived objects, and
@@ -309,12 +332,13 @@ def _execute(roots, cts, targets, inputs, retain_graph, create_graph, accumulate
                                                          all_leaves)
             if fast is not None:
                 for var, t, g in fast:
-                    add(results, id(var), t, g)
+                    add(results, id(var), t, wirtinger(g))
                 root_pairs = None
         if root_pairs:
             stage = Stage(root_pairs, nodes, targets, all_leaves)
             grads = run_stage(stage, create_graph)
             for e, g in zip(stage.diffs, grads):
+                g = wirtinger(g)
                 vid = id(e.var)
                 if e.kind == "cut" or (e.kind == "target" and e.node is not None):
                     add_pending(vid, e.tensor, g, e.var, e.node)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import ops_complex as C
 from . import ops_math as M
 from . import ops_reduce as R
 from . import ops_shape as S
+from .dtypes import complex64, complex128
 from .ops_core import check_inplace, inplace
 from .tensor import Tensor
 
@@ -75,9 +77,15 @@ _METHODS = {
     "repeat": S.repeat, "index_select": S.index_select, "gather": S.gather,
     "sort": S.sort, "argsort": S.argsort, "topk": S.topk,
     "cpu": lambda self: self, "cuda": lambda self, *a, **k: S.to(self, "cuda"),
+    # complex numbers
+    "conj": C.conj, "conj_physical": C.conj_physical, "resolve_conj": C.resolve_conj,
+    "is_conj": C.is_conj, "is_complex": C.is_complex, "angle": C.angle, "sgn": C.sgn,
+    "vdot": C.vdot, "cfloat": lambda self: S.to(self, complex64),
+    "cdouble": lambda self: S.to(self, complex128),
 }
 
-_PROPERTIES = {"T": S.numpy_T, "mT": S.mT}
+_PROPERTIES = {"T": S.numpy_T, "mT": S.mT, "real": (C.real, C.set_real),
+               "imag": (C.imag, C.set_imag)}
 
 
 def _make_inplace(fn):
@@ -90,7 +98,7 @@ def _make_inplace(fn):
 
 _INPLACE = {
     "add_": M.add, "sub_": M.sub, "mul_": M.mul, "div_": M.div, "pow_": M.pow,
-    "neg_": M.neg, "abs_": M.abs, "exp_": M.exp, "log_": M.log, "sqrt_": M.sqrt,
+    "neg_": M.neg, "abs_": C.abs_inplace, "exp_": M.exp, "log_": M.log, "sqrt_": M.sqrt,
     "sin_": M.sin, "cos_": M.cos, "tanh_": M.tanh, "sigmoid_": M.sigmoid, "relu_": M.relu,
     "clamp_": M.clamp, "clip_": M.clamp, "clamp_min_": M.clamp_min,
     "clamp_max_": M.clamp_max, "floor_": M.floor, "ceil_": M.ceil, "round_": M.round,
@@ -184,7 +192,7 @@ def install() -> None:
     for name, fn in {**_OPERATORS, **_METHODS}.items():
         setattr(Tensor, name, fn)
     for name, fn in _PROPERTIES.items():
-        setattr(Tensor, name, property(fn))
+        setattr(Tensor, name, property(*fn) if isinstance(fn, tuple) else property(fn))
     for name, fn in _INPLACE.items():
         setattr(Tensor, name, _make_inplace(fn))
     for fn in (zero_, fill_, copy_, normal_, uniform_, new_tensor, new_zeros, new_ones,

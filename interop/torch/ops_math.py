@@ -16,6 +16,7 @@ import numpy as np
 
 from ...tracer import prims_elementwise as ew
 from . import dtypes
+from .ops_complex import abs, refuse_complex
 from .ops_core import apply1, binary, composite, convert, result_np_dtype
 from .tensor import Tensor
 
@@ -46,7 +47,11 @@ def _float_input(x: Tensor) -> Tensor:
 
 
 def _make_unary(fname: str, prim, node: str, float_only: bool):
+    refused = fname in ("sign", "floor", "ceil", "round", "erf")
+
     def op(input: Tensor) -> Tensor:
+        if refused:
+            refuse_complex(fname, input)
         if float_only:
             input = _float_input(input)
         if fname in ("floor", "ceil", "round") and input._data.dtype.kind in "iub":
@@ -61,16 +66,6 @@ for _n, (_p, _node) in _UNARY.items():
     globals()[_n] = _make_unary(_n, _p, _node, True)
 for _n, (_p, _node) in _UNARY_ANY.items():
     globals()[_n] = _make_unary(_n, _p, _node, False)
-
-def _abs(b, x):
-    # x * sign(x): the gradient is sign(x), 0 at 0 as in PyTorch
-    return b(ew.mul_p, x, b(ew.sign_p, x))
-
-
-def abs(input: Tensor) -> Tensor:
-    """``|x|`` with gradient ``sign(x)`` (0 at 0) (AbsBackward0)."""
-    return composite("AbsBackward0", _abs, [input])
-
 
 exp = globals()["exp"]
 log = globals()["log"]
@@ -150,11 +145,13 @@ def reciprocal(input: Tensor) -> Tensor:
 
 def floor_divide(input: Any, other: Any) -> Tensor:
     """``a // b``: division rounded down (not differentiable)."""
+    refuse_complex("floor_divide", input, other)
     return div(input, other, rounding_mode="floor")
 
 
 def remainder(input: Any, other: Any) -> Tensor:
     """Python-style modulo (sign of the divisor); gradient 1 for ``input``."""
+    refuse_complex("remainder", input, other)
     def fn(b, x, y=None):
         yv = y if y is not None else other_s
         q = b(ew.floor_p, b(ew.div_p, x, yv))
@@ -209,11 +206,13 @@ def _scalar_fill(x: Any) -> Any:
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise max; a tie sends half the gradient each way (MaximumBackward0)."""
+    refuse_complex("maximum", input, other)
     return binary("MaximumBackward0", ew.max_p, input, other)
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise min; ties split the gradient (MinimumBackward0)."""
+    refuse_complex("minimum", input, other)
     return binary("MinimumBackward0", ew.min_p, input, other)
 
 
@@ -227,6 +226,7 @@ def _relu(b, x):
 
 def relu(input: Tensor) -> Tensor:
     """``max(x, 0)`` with gradient 0 at 0 (ReluBackward0)."""
+    refuse_complex("clamp", input)
     return composite("ReluBackward0", _relu, [input])
 
 
@@ -247,6 +247,7 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *,
     """Limit to ``[min, max]``; the gradient passes where ``min <= x <= max``."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    refuse_complex("clamp", input)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = input
         if min is not None:
@@ -298,7 +299,12 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Tensor:
 
 
 def _compare(np_fn):
+    name = {"less": "lt", "less_equal": "le", "greater": "gt", "greater_equal": "ge"}.get(
+        np_fn.__name__)
+
     def op(input: Any, other: Any) -> Tensor:
+        if name is not None:
+            refuse_complex(name, input, other)
         a = input._data if isinstance(input, Tensor) else input
         b = other._data if isinstance(other, Tensor) else other
         if isinstance(input, Tensor) and isinstance(other, Tensor) and a.dtype != b.dtype:

@@ -18,6 +18,7 @@ import numpy as np
 from ...tracer import prims_elementwise as ew
 from ...tracer import prims_structural as st
 from . import dtypes
+from .ops_complex import refuse_complex, scalar_type_name
 from .ops_core import apply1, composite, convert
 from .tensor import Tensor, _legacy_name, _wrap_dim
 
@@ -89,8 +90,9 @@ def _var(b, x, axes, correction, keepdim, take_sqrt):
     m = b(ew.div_p, b(st.reduce_sum_p, x, axes=axes), t(n))
     m = _keep(b, m, axes, x.ndim)
     d = b(ew.sub_p, x, m)
-    v = b(ew.div_p, b(st.reduce_sum_p, b(ew.integer_pow_p, d, y=2), axes=axes),
-          t(builtins.max(n - correction, 0)))
+    sq = _abs2(b, d) if x.dtype.kind == "c" else b(ew.integer_pow_p, d, y=2)
+    v = b(ew.div_p, b(st.reduce_sum_p, sq, axes=axes),
+          sq.dtype.type(builtins.max(n - correction, 0)))
     if take_sqrt:
         v = b(ew.sqrt_p, v)
     return _keep(b, v, axes, x.ndim) if keepdim else v
@@ -156,6 +158,7 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, is_max: bool, other: Any = 
     if other is not None:
         return (maximum if is_max else minimum)(input, other)
     prim = st.reduce_max_p if is_max else st.reduce_min_p
+    refuse_complex(("max" if is_max else "min") + ("_all" if dim is None else "_dim"), input)
     if dim is None:
         if input._data.size == 0:
             raise RuntimeError(f"{'max' if is_max else 'min'}(): Expected reduction dim to be "
@@ -195,6 +198,7 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = Non
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Maximum over ``dim``; ties share the gradient evenly (AmaxBackward0)."""
+    refuse_complex("amax", input)
     axes = _dims(dim if dim != () else None, input.dim())
 
     def fn(b, x):
@@ -205,6 +209,7 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Minimum over ``dim``; ties share the gradient evenly (AminBackward0)."""
+    refuse_complex("amin", input)
     axes = _dims(dim if dim != () else None, input.dim())
 
     def fn(b, x):
@@ -215,6 +220,7 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """``x.argmax(dim=1)``: int64 indices of the maxima."""
+    refuse_complex("argmax", input)
     d = input._data
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmax(d), np.int64))
@@ -223,6 +229,7 @@ def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """``x.argmin()``: int64 index of the minimum (flattened without ``dim``)."""
+    refuse_complex("argmin", input)
     d = input._data
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmin(d), np.int64))
@@ -239,10 +246,17 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return Tensor._wrap(np.asarray(np.any(input._data, axis=dim, keepdims=keepdim)))
 
 
+def _abs2(b, x):
+    """``|x| ** 2``: ``x * x``, or ``Re(x * conj(x))`` for complex ``x`` (real)."""
+    if x.dtype.kind == "c":
+        return b(ew.real_p, b(ew.mul_p, x, b(ew.conj_p, x)))
+    return b(ew.mul_p, x, x)
+
+
 def _norm(b, x, axes, keepdim, p):
-    t = x.dtype.type
+    t = np.finfo(x.dtype).dtype.type  # the real dtype of complex x
     if p == 2:
-        out = b(ew.sqrt_p, b(st.reduce_sum_p, b(ew.mul_p, x, x), axes=axes))
+        out = b(ew.sqrt_p, b(st.reduce_sum_p, _abs2(b, x), axes=axes))
     elif p == 1:
         out = b(st.reduce_sum_p, b(ew.abs_p, x), axes=axes)
     elif p == float("inf"):
@@ -277,6 +291,7 @@ def _softmax(b, x, axis, log):
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``, computed stably (SoftmaxBackward0)."""
     x = input if dtype is None else convert(input, dtypes.to_numpy(dtype))
+    refuse_complex("softmax", x)
     axis = _wrap_dim(dim if dim is not None else -1, x.dim())
     if x._data.ndim == 0:
         return composite("SoftmaxBackward0", lambda b, v: b(ew.div_p, v, v), [x])
@@ -286,6 +301,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """``x - logsumexp(x)`` along ``dim`` (LogSoftmaxBackward0)."""
     x = input if dtype is None else convert(input, dtypes.to_numpy(dtype))
+    refuse_complex("log_softmax", x)
     axis = _wrap_dim(dim if dim is not None else -1, x.dim())
     return composite("LogSoftmaxBackward0", _softmax, [x], axis, True)
 
@@ -315,7 +331,9 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 def _check_same(a: Tensor, b: Tensor, op: str) -> None:
     if a._data.dtype != b._data.dtype:
         from .tensor import _legacy_name
-        n = {"FloatTensor": "float", "DoubleTensor": "double", "LongTensor": "long int"}
+        n = {"FloatTensor": "float", "DoubleTensor": "double", "LongTensor": "long int",
+             "ComplexFloatTensor": "c10::complex<float>",
+             "ComplexDoubleTensor": "c10::complex<double>"}
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{n.get(_legacy_name(a), _legacy_name(a))} != "
                            f"{n.get(_legacy_name(b), _legacy_name(b))}")
@@ -337,12 +355,12 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
                            "respectively")
     if input._data.dtype != other._data.dtype:
         raise RuntimeError("dot : expected both vectors to have same dtype, but found "
-                           f"{input.dtype.name.capitalize()} and "
-                           f"{other.dtype.name.capitalize()}")
+                           f"{scalar_type_name(input._data.dtype)} and "
+                           f"{scalar_type_name(other._data.dtype)}")
     return apply1("DotBackward0", st.dot_general_p, input, other, dimension_numbers=_DN_DOT)
 
 
-inner = vdot = dot
+inner = dot
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:

@@ -20,6 +20,7 @@ from ...tracer import prims_elementwise as ew
 from ...tracer import prims_structural as st
 from . import dtypes
 from .grad_mode import _enabled
+from .ops_complex import refuse_complex
 from .ops_core import apply1, composite, convert, inplace, traced
 from .tensor import Tensor, _wrap_dim
 
@@ -453,10 +454,19 @@ def getitem(input: Tensor, idx: Any) -> Tensor:
 
 def rebase_view(base: Tensor, idx: Any, view: Tensor) -> None:
     """After an in-place change of ``view`` (= ``base[idx]``): ``base`` becomes
-    ``CopySlices(old base, view)`` so gradients flow through the new values."""
-    new = traced("CopySlices", lambda b, v: tix.at(b)[idx].set(v), [base, view])
+    ``CopySlices(old base, view)`` so gradients flow through the new values.
+
+    ``idx`` is an index, or a function ``(base, view) -> new base`` written with the
+    tracer's NumPy (the views of complex parts, ``ops_complex``)."""
+    if callable(idx):
+        new = traced("CopySlices", idx, [base, view])
+    else:
+        new = traced("CopySlices", lambda b, v: tix.at(b)[idx].set(v), [base, view])
     if not np.shares_memory(base._data, view._data):
-        base._data[idx] = view._data
+        if callable(idx):
+            base._data[...] = new._data
+        else:
+            base._data[idx] = view._data
     node = new._fn
     if node is None:
         return
@@ -514,6 +524,7 @@ for _cls in (SortResult, TopkResult):
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
     """``x.argsort(descending=True)``: int64 indices that sort ``x`` along ``dim``."""
+    refuse_complex("sort", input)
     d = _wrap_dim(dim, input.dim())
     data = input._data
     idx = np.argsort(-data if descending else data, axis=d, kind="stable")
@@ -529,6 +540,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     """The ``k`` largest (or smallest) entries along ``dim`` and their indices."""
+    refuse_complex("topk", input)
     d = _wrap_dim(dim, input.dim())
     idx = argsort(input, d, descending=largest)
     idx = Tensor._wrap(np.ascontiguousarray(np.take(idx._data, np.arange(k), axis=d)))
