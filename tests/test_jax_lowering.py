@@ -64,6 +64,13 @@ SAMPLES.update({
                    ((A, np.array([[1], [0]])), {"axis": 0})],
     "index_add": [((A, np.array([2, 0, 2]), rng.uniform(size=(2, 3))), {"axis": 1})],
 })
+# complex parts (complex samples of the other primitives: tests/test_jax_complex.py)
+CZ = A + 1j * P
+SAMPLES.update({
+    "real": [((CZ,), {})], "imag": [((CZ.astype(np.complex64),), {})],
+    "conj": [((CZ,), {}), ((A,), {})],
+    "complex": [((A, P), {}), ((A, ROW), {})],
+})
 for name in ["add", "sub", "mul", "max", "min", "atan2", "nextafter"]:
     SAMPLES[name] = [((A, P), {}), ((A, ROW), {})]
 SAMPLES["div"] = [((A, P), {}), ((I, J), {}), ((-I, J), {})]

@@ -20,8 +20,14 @@ from .tojax import to_jax
 _DEFAULT_TOL = {2: (1e-3, 1e-3), 4: (1e-4, 1e-5), 8: (1e-7, 1e-9)}
 
 
+def _real_itemsize(x: Any) -> int:
+    """Bytes per real number: complex128 counts as float64."""
+    dtype = np.asarray(x).dtype
+    return dtype.itemsize // 2 if dtype.kind == "c" else dtype.itemsize
+
+
 def _tolerance(args: Sequence[Any], rtol: float | None, atol: float | None):
-    sizes = [np.asarray(x).dtype.itemsize for x in tree_flatten(tuple(args))[0]]
+    sizes = [_real_itemsize(x) for x in tree_flatten(tuple(args))[0]]
     d_rtol, d_atol = _DEFAULT_TOL.get(min(sizes, default=8), (1e-7, 1e-9))
     return (d_rtol if rtol is None else rtol), (d_atol if atol is None else atol)
 
@@ -39,7 +45,11 @@ def _compare(what: str, ours: Any, theirs: Any, rtol: float, atol: float) -> Non
         if a.shape != b.shape:
             raise AssertionError(f"check_against_jax: {what}, {where}: tracegrad shape "
                                  f"{a.shape} vs JAX shape {b.shape}")
-        a64, b64 = a.astype(np.float64), b.astype(np.float64)
+        if a.dtype.kind == "c" or b.dtype.kind == "c":
+            wide, scalar = np.complex128, complex
+        else:
+            wide, scalar = np.float64, float
+        a64, b64 = a.astype(wide), b.astype(wide)
         bad = ~(np.abs(a64 - b64) <= atol + rtol * np.abs(b64))
         bad &= ~(np.isnan(a64) & np.isnan(b64))
         if bad.any():
@@ -47,16 +57,20 @@ def _compare(what: str, ours: Any, theirs: Any, rtol: float, atol: float) -> Non
             x, y = a64[idx], b64[idx]
             raise AssertionError(
                 f"check_against_jax: {what}, {where} entry {idx} "
-                f"({int(bad.sum())} of {bad.size} entries differ): tracegrad={float(x)!r}, "
-                f"JAX={float(y)!r}, |diff|={abs(x - y):.3g} > atol + rtol*|JAX| = "
+                f"({int(bad.sum())} of {bad.size} entries differ): tracegrad={scalar(x)!r}, "
+                f"JAX={scalar(y)!r}, |diff|={abs(x - y):.3g} > atol + rtol*|JAX| = "
                 f"{atol + rtol * abs(y):.3g} (rtol={rtol}, atol={atol})")
 
 
 def _random_like(tree: Any, rng: np.random.Generator) -> Any:
+    """Random tangents / cotangents like ``tree``: complex leaves get random real and
+    imaginary parts."""
     def draw(x):
         x = np.asarray(x)
-        return rng.standard_normal(x.shape).astype(x.dtype)[()] if x.ndim == 0 else \
-            rng.standard_normal(x.shape).astype(x.dtype)
+        v = rng.standard_normal(x.shape)
+        if x.dtype.kind == "c":
+            v = v + 1j * rng.standard_normal(x.shape)
+        return v.astype(x.dtype)[()] if x.ndim == 0 else v.astype(x.dtype)
     return tree_map(draw, tree)
 
 
@@ -65,7 +79,8 @@ def check_against_jax(fun: Callable, *args: Any, order: int = 2,
                       atol: float | None = None, seed: int = 0) -> None:
     """Check tracegrad's derivatives of ``fun`` against JAX's, up to ``order``.
 
-    ``fun`` is plain NumPy code of floating-point array arguments (pytrees allowed).
+    ``fun`` is plain NumPy code of real or complex array arguments (pytrees allowed;
+    complex inputs get complex random tangents, compared in JAX's convention).
     At each order and for each mode, the function is linearised in a random
     direction: ``"fwd"`` compares ``tracegrad.transforms.jvp`` with ``jax.jvp``,
     ``"rev"`` compares ``tracegrad.transforms.vjp`` with ``jax.vjp``; the next
@@ -94,7 +109,7 @@ def check_against_jax(fun: Callable, *args: Any, order: int = 2,
     args = tuple(tree_map(lambda x: np.asarray(x)[()], a) for a in args)
     rtol, atol = _tolerance(args, rtol, atol)
     rng = np.random.default_rng(seed)
-    wide = any(np.asarray(x).dtype.itemsize == 8 for x in tree_flatten(args)[0])
+    wide = any(_real_itemsize(x) == 8 for x in tree_flatten(args)[0])
     with jax.enable_x64(True) if wide else contextlib.nullcontext():
         jax_args = tuple(tree_map(jax.numpy.asarray, a) for a in args)
         ours0, theirs0 = fun(*args), to_jax(fun)(*jax_args)

@@ -170,7 +170,7 @@ def _translate(jax_fun: Callable, rebuild, in_tree, avals) -> tuple[ClosedIR, An
         return jax_fun(*rebuild(tree_unflatten(in_tree, xs)))
 
     # 64-bit inputs need JAX's x64 mode, or JAX would silently compute in 32 bits.
-    wide = any(a.dtype.itemsize == 8 for a in avals)
+    wide = any(a.dtype.itemsize == (16 if a.dtype.kind == "c" else 8) for a in avals)
     with jax.enable_x64(True) if wide else contextlib.nullcontext():
         closed_jaxpr, out_shape = jax.make_jaxpr(flat_fun, return_shape=True)(*structs)
     _, out_tree = tree_flatten(out_shape)

@@ -272,7 +272,8 @@ _SAME_NAME = [
     "nextafter", "eq", "ne", "lt", "le", "gt", "ge", "neg", "abs", "sign", "exp", "log",
     "log1p", "expm1", "sin", "cos", "tan", "tanh", "asin", "acos", "atan", "sinh", "cosh",
     "asinh", "acosh", "atanh", "logistic", "sqrt", "rsqrt", "erf", "floor", "ceil",
-    "is_finite", "not", "stop_gradient",
+    "is_finite", "not", "stop_gradient", "real", "imag", "complex",
+    "conj",  # its input_dtype param is dropped: ours reads the operand's dtype
 ]
 
 JAX_RULES: dict[str, Callable[..., Any]] = {name: _same(name) for name in _SAME_NAME}

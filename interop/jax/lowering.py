@@ -59,6 +59,12 @@ def _slice(x, *, start_indices, limit_indices, strides):
     return lax.slice(x, start_indices, limit_indices, strides)
 
 
+def _convert(x, *, new_dtype):
+    if jnp.iscomplexobj(x) and np.dtype(new_dtype).kind != "c":
+        x = lax.real(x)  # the real part, as the impl (lax would warn: ComplexWarning)
+    return lax.convert_element_type(x, new_dtype)
+
+
 def _dot_general(x, y, *, dimension_numbers, preferred_element_type=None):
     return lax.dot_general(x, y, dimension_numbers,
                            preferred_element_type=preferred_element_type)
@@ -75,6 +81,8 @@ _UNARY: dict[str, Callable] = {
     "round": lambda x: lax.round(x, lax.RoundingMethod.TO_NEAREST_EVEN),
     "neg": lax.neg, "abs": lax.abs, "sign": lax.sign, "stop_gradient": lax.stop_gradient,
     "is_finite": lax.is_finite, "not": lax.bitwise_not,
+    # complex parts; conj of a real array is complex, as ours
+    "real": lax.real, "imag": lax.imag, "conj": lax.conj,
 }
 _BINARY: dict[str, Callable] = {
     # lax.div truncates integers toward zero, as tracegrad's div does
@@ -82,13 +90,13 @@ _BINARY: dict[str, Callable] = {
     "min": lax.min, "pow": lax.pow, "atan2": lax.atan2, "rem": lax.rem,
     "and": lax.bitwise_and, "or": lax.bitwise_or, "xor": lax.bitwise_xor,
     "nextafter": lax.nextafter, "eq": lax.eq, "ne": lax.ne, "lt": lax.lt, "le": lax.le,
-    "gt": lax.gt, "ge": lax.ge,
+    "gt": lax.gt, "ge": lax.ge, "complex": lax.complex,
 }
 LOWERINGS.update(_UNARY)
 LOWERINGS.update({name: _bcast(fn) for name, fn in _BINARY.items()})
 LOWERINGS.update({
     "integer_pow": lambda x, *, y: lax.integer_pow(x, y),
-    "convert_element_type": lambda x, *, new_dtype: lax.convert_element_type(x, new_dtype),
+    "convert_element_type": _convert,
     "select_n": _select_n,
     "reduce_sum": _reduce(jnp.sum),
     "reduce_prod": _reduce(jnp.prod),
