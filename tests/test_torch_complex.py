@@ -518,9 +518,6 @@ def test_complex_program(prog):
     check(prog)
 
 
-@pytest.mark.xfail(strict=True, reason="creation.py (owned by the random-numbers work) infers "
-                   "complex64 for Python complex data whatever the default dtype; the fix is "
-                   "dtypes.default_complex() in creation._infer_np")
 def test_python_complex_data_follows_the_default_dtype():
     import tracegrad.interop.torch as shim
 

@@ -49,9 +49,10 @@ class device:  # noqa: N801 - PyTorch's name
         return hash(self.type)
 
 
-def _infer_np(data: Any) -> np.ndarray:
+def _infer_np(data: Any, dtype: Any = None) -> np.ndarray:
     """Data (nested lists of numbers or tensors, NumPy, scalars) as an array with
-    PyTorch's dtype inference."""
+    PyTorch's dtype inference; Python numbers go straight to ``dtype`` when it is given
+    (``tensor([0.1], dtype=float64)`` must not pass through float32)."""
     if isinstance(data, Tensor):
         return data._data.copy()
     if isinstance(data, np.ndarray):
@@ -87,8 +88,12 @@ def _infer_np(data: Any) -> np.ndarray:
         return x
 
     nested = walk(data)
-    if complex in kinds:
-        dt = dtypes.complex64.np
+    if dtype is not None:
+        dt = dtypes.to_numpy(dtype)
+        if complex in kinds and dt.kind != "c":
+            raise TypeError("must be real number, not complex")
+    elif complex in kinds:
+        dt = dtypes.default_complex().np
     elif float in kinds:
         dt = dtypes.get_default_dtype().np
     elif int in kinds:
@@ -130,7 +135,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
                       "requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    return _finish(_infer_np(data), dtype, requires_grad)
+    return _finish(_infer_np(data, dtype), dtype, requires_grad)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -139,7 +144,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
         return data
     if isinstance(data, np.ndarray) and dtype is None:
         return Tensor._wrap(data)
-    return _finish(_infer_np(data), dtype, False)
+    return _finish(_infer_np(data, dtype), dtype, False)
 
 
 def from_numpy(a: np.ndarray) -> Tensor:

@@ -58,6 +58,9 @@ _METHODS = {
     "equal": M.equal, "allclose": M.allclose, "isclose": M.isclose,
     "where": lambda self, cond, other: M.where(cond, self, other),
     "asin": M.asin, "acos": M.acos, "atan": M.atan, "sinh": M.sinh, "cosh": M.cosh,
+    "asinh": M.asinh, "acosh": M.acosh, "atanh": M.atanh, "arcsinh": M.asinh,
+    "arccosh": M.acosh, "arctanh": M.atanh, "square": M.square, "log2": M.log2,
+    "log10": M.log10, "exp2": M.exp2, "trace": M.trace,
     # reductions and products
     "sum": R.sum, "mean": R.mean, "var": R.var, "std": R.std, "prod": R.prod,
     "max": R.max, "min": R.min, "amax": R.amax, "amin": R.amin, "argmax": R.argmax,
@@ -147,14 +150,14 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any
     """``t.normal_(0, 1)``: fill with normal samples in place."""
     from .creation import normal_ as impl
     check_inplace(self)
-    return impl(self, mean, std)
+    return impl(self, mean, std, generator)
 
 
 def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None):
     """``t.uniform_(-1, 1)``: fill with uniform samples in place."""
     from .creation import uniform_ as impl
     check_inplace(self)
-    return impl(self, a, b)
+    return impl(self, a, b, generator)
 
 
 def new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False):

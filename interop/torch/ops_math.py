@@ -17,7 +17,7 @@ import numpy as np
 from ...tracer import prims_elementwise as ew
 from . import dtypes
 from .ops_complex import abs, refuse_complex
-from .ops_core import apply1, binary, composite, convert, result_np_dtype
+from .ops_core import apply1, binary, composite, convert, result_np_dtype, traced
 from .tensor import Tensor
 
 #: torch function -> (primitive, node name); float-only: integers become the default float
@@ -30,7 +30,8 @@ _UNARY = {
     "expm1": (ew.expm1_p, "Expm1Backward0"), "erf": (ew.erf_p, "ErfBackward0"),
     "asin": (ew.asin_p, "AsinBackward0"), "acos": (ew.acos_p, "AcosBackward0"),
     "atan": (ew.atan_p, "AtanBackward0"), "sinh": (ew.sinh_p, "SinhBackward0"),
-    "cosh": (ew.cosh_p, "CoshBackward0"),
+    "cosh": (ew.cosh_p, "CoshBackward0"), "asinh": (ew.asinh_p, "AsinhBackward0"),
+    "acosh": (ew.acosh_p, "AcoshBackward0"), "atanh": (ew.atanh_p, "AtanhBackward0"),
 }
 #: keep the dtype (integers stay integers)
 _UNARY_ANY = {
@@ -372,3 +373,49 @@ def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
     """Elementwise closeness as a bool tensor."""
     b = other._data if isinstance(other, Tensor) else other
     return Tensor._wrap(np.isclose(input._data, b, rtol, atol, equal_nan))
+
+
+arcsinh, arccosh, arctanh = asinh, acosh, atanh  # noqa: F821 (defined from _UNARY)
+
+
+def square(input: Tensor) -> Tensor:
+    """``torch.square(x)``: ``x ** 2`` (PowBackward0)."""
+    return pow(input, 2)
+
+
+def _log_base(name: str, node: str, base: float):
+    def op(input: Tensor) -> Tensor:
+        refuse_complex(name, input) if name == "exp2" else None
+        x = _float_input(input)
+        ln = float(np.log(base))
+        if name == "exp2":
+            fn = lambda a: np.exp(a * ln)  # noqa: E731
+        else:
+            fn = lambda a: np.log(a) / ln  # noqa: E731
+        with np.errstate(all="ignore"):
+            out = traced(node, fn, [x])
+        # The derivative needs only x (or the recorded value); the tensor itself gets
+        # NumPy's own log2/log10/exp2, so exact cases such as log2(8) == 3 hold.
+        dt = out._data.dtype
+        wide = x._data.astype(np.complex128 if dt.kind == "c" else np.float64)
+        with np.errstate(all="ignore"):  # float32 in float64, rounded once: as torch
+            out._data = np.asarray(_EXACT[name](wide), dtype=dt)
+        return out
+    op.__name__ = name
+    op.__doc__ = f"``torch.{name}(x)`` elementwise (grad_fn ``{node}``)."
+    return op
+
+
+_EXACT = {"log2": np.log2, "log10": np.log10, "exp2": np.exp2}
+log2 = _log_base("log2", "Log2Backward0", 2.0)
+log10 = _log_base("log10", "Log10Backward0", 10.0)
+exp2 = _log_base("exp2", "Exp2Backward0", 2.0)
+
+
+def trace(input: Tensor) -> Tensor:
+    """``torch.trace(m)``: the sum of a 2-d tensor's diagonal (TraceBackward0)."""
+    if input._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim "
+                           f"{input._data.ndim}")
+    k = min(input._data.shape)  # a rectangular matrix sums its leading square's diagonal
+    return traced("TraceBackward0", lambda m: np.einsum("ii->", m[:k, :k]), [input])

@@ -28,6 +28,7 @@ ALIASES = {
     "torch.nn.functional": ".nn.functional", "torch.nn.init": ".nn.init",
     "torch.nn.parameter": ".nn.parameter", "torch.nn.modules": ".nn",
     "torch.optim": ".optim", "torch.func": ".func", "torch.cuda": ".cuda_stub",
+    "torch.random": ".random",
 }
 
 
