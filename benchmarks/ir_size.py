@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from tracegrad.tracer import make_ir
-from tracegrad.transforms import grad, hessian, jacrev
+from tracegrad.transforms import grad, hessian, jacfwd, jacrev, vmap
 
 jax.config.update("jax_enable_x64", True)
 
@@ -69,13 +69,23 @@ CASES = [
     ("grad layer norm", "grad", layer_norm, (rng.normal(size=(2, 4)),)),
     ("grad(grad) tanh chain", "grad2", tanh_chain, (0.2,)),
     ("jacrev sin(x)*x, 3-vector", "jacrev", lambda xp, x: xp.sin(x) * x, (np.ones(3),)),
+    ("jacfwd tanh(x)*sum(x**2), 3-vector", "jacfwd",
+     lambda xp, x: xp.tanh(x) * xp.sum(x ** 2), (np.ones(3),)),
+    ("hessian sum(tanh(x@W)**2) (notebook 06)", "hessian",
+     lambda xp, x, w: xp.sum(xp.tanh(x @ w) ** 2),
+     (np.linspace(-1, 1, 6).reshape(2, 3), np.linspace(0, 1, 12).reshape(3, 4))),
+    ("vmap(grad) per-example loss", "vmap_grad",
+     lambda xp, w, x, y: xp.sum((xp.tanh(x @ w) - y) ** 2),
+     (rng.normal(size=(3, 4)), rng.normal(size=(5, 3)), rng.normal(size=(5, 4)))),
 ]
 
 OURS = {"grad": grad, "grad2": lambda f: grad(grad(f)), "grad3": lambda f: grad(grad(grad(f))),
-        "hessian": hessian, "jacrev": jacrev}
+        "hessian": hessian, "jacrev": jacrev, "jacfwd": jacfwd,
+        "vmap_grad": lambda f: vmap(grad(f), in_axes=(None, 0, 0))}
 THEIRS = {"grad": jax.grad, "grad2": lambda f: jax.grad(jax.grad(f)),
           "grad3": lambda f: jax.grad(jax.grad(jax.grad(f))), "hessian": jax.hessian,
-          "jacrev": jax.jacrev}
+          "jacrev": jax.jacrev, "jacfwd": jax.jacfwd,
+          "vmap_grad": lambda f: jax.vmap(jax.grad(f), in_axes=(None, 0, 0))}
 
 
 def main() -> None:

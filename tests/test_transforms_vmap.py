@@ -482,3 +482,43 @@ def test_vmap_of_a_100k_equation_chain():
     xs = np.linspace(0.0, 1.0, 3)
     out = vmap(chain)(xs)
     assert out.shape == (3,) and np.all(np.isfinite(out)) and np.all(out < xs + 1e-12)
+
+
+# ---------------------------------------------------------------------------
+# jacfwd / jacrev / hessian: one batched copy of the jvp / vjp program
+
+def test_jacobians_are_one_batched_copy_whatever_the_basis_size():
+    f = lambda x: np.sum(np.tanh(x) ** 2) * np.sum(x)
+    v = lambda x: np.sin(x) * np.sum(x ** 2)
+    for transform, fn in [(hessian, f), (jacfwd, v), (jacrev, v)]:
+        sizes = {len(make_ir(transform(fn))(np.linspace(0.1, 1, n)).eqns) for n in (2, 5, 40)}
+        assert len(sizes) == 1, (transform.__name__, sizes)
+
+
+def test_notebook_06_hessian_is_smaller_than_jax():
+    x, w = np.linspace(-1, 1, 6).reshape(2, 3), np.linspace(0, 1, 12).reshape(3, 4)
+    ours = make_ir(hessian(lambda x, w: np.sum(np.tanh(x @ w) ** 2)))(x, w)
+    theirs = jax.make_jaxpr(jax.hessian(lambda x, w: jnp.sum(jnp.tanh(x @ w) ** 2)))(x, w)
+    assert len(ours.eqns) < len(theirs.eqns)
+
+
+def test_jacobians_of_several_leaves_vs_jax():
+    rng = np.random.default_rng(5)
+    a, b, c = rng.normal(size=(2, 3)), rng.normal(), rng.normal(size=4)
+
+    def f(xp):
+        def fun(a, b, c):
+            return {"u": xp.tanh(a) * b, "v": xp.sum(a) * c, "w": b * 2.0 + 0 * xp.sum(c)}
+        return fun
+
+    args = (a, np.float64(b), c)
+    for ours, theirs in [(jacfwd, jax.jacfwd), (jacrev, jax.jacrev)]:
+        got = ours(f(np), argnums=(0, 1, 2))(*args)
+        want = theirs(f(jnp), argnums=(0, 1, 2))(*map(jnp.asarray, args))
+        for x, y in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)):
+            _check(x, y)
+    got = hessian(lambda a, c: np.sum(np.sin(a) ** 2) * np.sum(c ** 3), argnums=(0, 1))(a, c)
+    want = jax.hessian(lambda a, c: jnp.sum(jnp.sin(a) ** 2) * jnp.sum(c ** 3),
+                       argnums=(0, 1))(a, c)
+    for x, y in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)):
+        np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12)

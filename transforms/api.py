@@ -28,6 +28,7 @@ from .backward import backward_plan
 from .call import TracedCall, normalize_argnums, to_result
 from .checks import check_inputs, check_outputs
 from .forward import forward_plan, grad_program
+from .jacobian import jacobian_fwd, jacobian_rev
 from .jvp import canonical_vars
 
 
@@ -294,36 +295,6 @@ def linearize(fun: Callable, *primals: Any):
 # ---------------------------------------------------------------------------
 # Jacobians
 
-def _basis(avals: Sequence[Aval], k: int) -> list:
-    """The k-th standard basis vector of the concatenated flattened ``avals``."""
-    out = []
-    for a in avals:
-        z = np.zeros(a.size, a.dtype)
-        if 0 <= k < a.size:
-            z[k] = 1
-        k -= a.size
-        out.append(z.reshape(a.shape) if a.shape else z.reshape(())[()])
-    return out
-
-
-def _assemble(blocks: list, out_avals, in_avals, rows_are_outputs: bool) -> list:
-    """Stack per-basis results into one Jacobian block per (output, input) leaf pair;
-    returns them flat, output-major."""
-    flat = []
-    for k, oa in enumerate(out_avals):
-        for li, ia in enumerate(in_avals):
-            parts = blocks[k][li] if rows_are_outputs else blocks[li][k]
-            shape = oa.shape + ia.shape
-            if not parts:
-                m = np.zeros(shape, oa.dtype)
-            elif len(parts) == 1:
-                m = ops.reshape(parts[0], shape)
-            else:
-                m = ops.reshape(ops.stack(parts, 0 if rows_are_outputs else -1), shape)
-            flat.append(m)
-    return flat
-
-
 def _blocks_of(flat: list, n_in: int) -> list:
     return [[to_result(m) for m in flat[i:i + n_in]] for i in range(0, len(flat), n_in)]
 
@@ -356,15 +327,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         out_avals = call.out_avals()
 
         def body(outs, res):
-            blocks = [[[] for _ in out_avals] for _ in in_avals]
-            offset = 0
-            for li, ia in enumerate(in_avals):
-                for j in range(ia.size):
-                    cols = _run(plan, res, _basis(in_avals, offset + j))
-                    for k in range(len(out_avals)):
-                        blocks[li][k].append(cols[k])
-                offset += ia.size
-            flat = _assemble(blocks, out_avals, in_avals, False)
+            flat = jacobian_fwd(plan, res, in_avals, out_avals, (call.key, call.wrt))
             return flat + list(outs[call.n_out:])
 
         flat = _evaluate(call, plan.residuals, body, has_aux)
@@ -400,16 +363,8 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         out_avals = call.out_avals()
 
         def body(outs, res):
-            blocks = [[[] for _ in in_avals] for _ in out_avals]
-            offset = 0
-            for k, oa in enumerate(out_avals):
-                for i in range(oa.size):
-                    rows = _run(plan, res, _basis(out_avals, offset + i))
-                    for li, ia in enumerate(in_avals):
-                        g = rows[li]
-                        blocks[k][li].append(_zeros(ia) if g is None else g)
-                offset += oa.size
-            return _assemble(blocks, out_avals, in_avals, True) + list(outs[n_out:])
+            key = (call.key, call.wrt, n_out)
+            return jacobian_rev(plan, res, in_avals, out_avals, key) + list(outs[n_out:])
 
         flat = _evaluate(call, plan.residuals, body, has_aux)
         n = len(out_avals) * len(in_avals)
