@@ -119,8 +119,10 @@ print(optimize(w_ir))
 
 The same functions in `jax.numpy`; JAX's counts include the equations inside nested jaxprs
 (`pjit`, `custom_jvp_call`), counted with an explicit stack. The table is whatever the cell
-computes on the current code: a count measures the size of a program, not its speed, and
-neither system wins every row.
+computes on the current code. A Hessian is `jacfwd(jacrev(f))`, and like JAX, tracegrad
+builds each Jacobian as ONE batched (`vmap`) copy of the derivative program rather than a
+copy per basis vector; the identity basis enters tracegrad's IR as a constant, where JAX
+builds it with equations. A count measures the size of a program, not its speed.
 """),
     ("code", """
 def count_jaxpr(closed) -> int:
