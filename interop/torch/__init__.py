@@ -91,6 +91,7 @@ from .dtypes import float32 as float  # noqa: A001 - torch.float
 from .dtypes import int32 as int  # noqa: A001 - torch.int
 from .fast_path import cache_info as backward_cache_info
 from .formatting import set_printoptions
+from .func import vmap  # torch.vmap; torch.func is also reachable as the module
 from .grad_mode import (
     enable_grad,
     inference_mode,
