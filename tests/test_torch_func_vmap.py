@@ -142,6 +142,17 @@ def vmap_integer_mapped_input(torch):
 
 
 @program(G)
+def vmap_grad_cross_entropy_integer_labels(torch):
+    w = _x(torch, 3, 4)
+    xs, ys = _x(torch, 5, 4, lo=-2.0, hi=2.0), torch.tensor([0, 2, 1, 1, 0])
+
+    def loss(w, x, y):
+        return torch.nn.functional.cross_entropy((w @ x)[None], y[None])
+
+    return torch.vmap(torch.func.grad(loss), in_dims=(None, 0, 0))(w, xs, ys)
+
+
+@program(G)
 def vmap_input_errors(torch):
     x, y = _x(torch, 3, 4), _x(torch, 5, 4)
     v = torch.func.vmap
