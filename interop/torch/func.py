@@ -448,15 +448,17 @@ def vmap(func: Callable, in_dims: Any = 0, out_dims: Any = 0, randomness: str = 
     ``tracegrad.transforms.batch_ir`` and the batched program runs through the shim's
     recording ops on the caller's tensors, so the result is differentiable
     (``vmap(f)(x).sum().backward()`` fills ``x.grad``) and composes with ``grad``,
-    ``jacrev``, ... and with ``vmap`` itself. Like the other transforms here the
-    recording is specialised to the path the first example takes: Python control flow
-    on a mapped value (``if x.sum() > 0``, ``.item()``) is NOT detected, every example
-    follows the first one's branch (torch raises "data-dependent control flow is not
-    supported" there). Where one recording cannot stand for all examples the examples
-    run one by one instead (slices through ``select``, results joined with ``stack``,
-    still differentiable): when a mapped input is not floating point (integer labels,
-    indices: operations on them are not recorded) and with ``randomness='different'``.
-    A random operation while recording raises, as in torch, with
+    ``jacrev``, ... and with ``vmap`` itself. Like the other transforms here the recording
+    is specialised to the path the first example takes: Python control flow on a mapped
+    value (``if x.sum() > 0``, ``.item()``) is NOT detected, every example follows the first
+    one's branch (torch raises "data-dependent control flow is not supported" there). For
+    the same reason a value computed from a mapped input outside the recording
+    (``.detach()``, ``no_grad()``, ``.numpy()``, a conversion to an integer dtype) is the
+    first example's value for every example. Where one recording cannot stand for all
+    examples the examples run one by one instead (slices through ``select``, results joined
+    with ``stack``, still differentiable): when a mapped input is not floating point
+    (integer labels, indices: operations on them are not recorded) and with
+    ``randomness='different'``. A random operation while recording raises, as in torch, with
     ``randomness='error'``; with ``'same'`` the first draw is shared by all examples.
 
         >>> vmap(lambda x, w: (x * w).sum(), in_dims=(0, None))(ones(3, 2), tensor([1., 2.]))
