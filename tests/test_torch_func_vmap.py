@@ -205,16 +205,28 @@ def test_func_vmap_program(prog):
     check(prog)
 
 
-def test_data_dependent_control_flow_follows_the_first_example():
-    """Documented difference: torch raises on Python control flow over a mapped value;
-    the shim records the first example's path and every example follows it."""
-    import torch as real_torch
-    import tracegrad.interop.torch as shim
+@program(G)
+def data_dependent_python_code_raises_like_torch(torch):
+    vmap = torch.func.vmap
+    xs = torch.tensor([[1.0, 2.0], [-1.0, 0.5], [3.0, -4.0]])
+    w = torch.tensor([1.0, -2.0])
+    c = torch.tensor(2.0)
+    unmapped = vmap(lambda a, v: a * v if v.sum() > 0 else a - v, in_dims=(0, None))(xs, w)
+    return (err(lambda: vmap(lambda a: a * 2 if a.sum() > 0 else a * 3)(xs)),
+            err(lambda: vmap(lambda a: a if (a > 0).all() else -a)(xs)),
+            err(lambda: vmap(lambda a: a if torch.isnan(a).any() else -a)(xs)),
+            err(lambda: vmap(lambda a: a * a.sum().item())(xs)),
+            err(lambda: vmap(lambda a: a * float(a[0]))(xs)),
+            err(lambda: vmap(lambda a: a * a.tolist()[0])(xs)),
+            unmapped, vmap(lambda a: a * c.item())(xs))
 
-    def f(torch):
-        return lambda a: a * 2 if a.sum() > 0 else a * 3
+
+def test_guard_state_is_cleared_after_an_error():
+    """A refused vmap leaves no recording state behind: bool() works again."""
+    import tracegrad.interop.torch as shim
+    from tracegrad.interop.torch import vmap_guard
 
     with pytest.raises(RuntimeError, match="data-dependent control flow"):
-        real_torch.func.vmap(f(real_torch))(real_torch.tensor([[1.0], [-1.0]]))
-    out = shim.func.vmap(f(shim))(shim.tensor([[1.0], [-1.0]]))
-    assert out.tolist() == [[2.0], [-2.0]]
+        shim.func.vmap(lambda a: a if a.sum() > 0 else -a)(shim.ones(2, 2))
+    assert vmap_guard.mapped.get() is None
+    assert bool(shim.tensor(1.0) > 0)

@@ -22,7 +22,7 @@ import numpy as np
 from ... import transforms as T
 from ...tracer import eval_ir_flat, make_ir, tree_flatten, tree_map, tree_unflatten
 from ...tracer.ir import IR, ClosedIR, Var
-from . import graph
+from . import graph, vmap_guard
 from .grad_mode import enable_grad, is_grad_enabled
 from .ops_core import _var_of
 from .replay import _eval_recorded
@@ -449,12 +449,12 @@ def vmap(func: Callable, in_dims: Any = 0, out_dims: Any = 0, randomness: str = 
     recording ops on the caller's tensors, so the result is differentiable
     (``vmap(f)(x).sum().backward()`` fills ``x.grad``) and composes with ``grad``,
     ``jacrev``, ... and with ``vmap`` itself. Like the other transforms here the recording
-    is specialised to the path the first example takes: Python control flow on a mapped
-    value (``if x.sum() > 0``, ``.item()``) is NOT detected, every example follows the first
-    one's branch (torch raises "data-dependent control flow is not supported" there). For
-    the same reason a value computed from a mapped input outside the recording
-    (``.detach()``, ``no_grad()``, ``.numpy()``, a conversion to an integer dtype) is the
-    first example's value for every example. Where one recording cannot stand for all
+    is specialised to the path the first example takes, so reading a mapped value in Python
+    raises torch's errors (``if x.sum() > 0``, ``if (x > 0).all()``: "data-dependent control
+    flow"; ``.item()``, ``float(x)``: ".item()"; ``.tolist()``; see ``vmap_guard``). A
+    value computed from a mapped input outside the recording (``.detach()``, ``no_grad()``,
+    ``.numpy()``, a conversion to an integer dtype) is not caught: it is the first
+    example's value for every example. Where one recording cannot stand for all
     examples the examples run one by one instead (slices through ``select``, results joined
     with ``stack``, still differentiable): when a mapped input is not floating point
     (integer labels, indices: operations on them are not recorded) and with
@@ -587,8 +587,13 @@ def _vmap_batched(func, name, out_dims, randomness, leaves, spec, dims, size, kw
         example[i] = t
     state = default_generator.get_state()._data.copy()
     marker = next(graph._seq)
-    with enable_grad():
-        out = func(*_unflatten(spec, example), **kwargs)
+    token = vmap_guard.mapped.set(vmap_guard.recording(frozenset(t._var for t in fresh),
+                                                      marker))
+    try:
+        with enable_grad():
+            out = func(*_unflatten(spec, example), **kwargs)
+    finally:
+        vmap_guard.mapped.reset(token)
     if randomness == "error" and not np.array_equal(state,
                                                     default_generator.get_state()._data):
         raise RuntimeError("vmap: called random operation while in randomness error mode. "

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ...tracer import prims_elementwise as ew
-from . import dtypes
+from . import dtypes, vmap_guard
 from .ops_complex import abs, refuse_complex
 from .ops_core import apply1, binary, composite, convert, result_np_dtype, traced
 from .tensor import Tensor
@@ -311,7 +311,7 @@ def _compare(np_fn):
         if isinstance(input, Tensor) and isinstance(other, Tensor) and a.dtype != b.dtype:
             dt = result_np_dtype(input, other)
             a, b = a.astype(dt), b.astype(dt)
-        return Tensor._wrap(np.asarray(np_fn(a, b)))
+        return vmap_guard.taint(Tensor._wrap(np.asarray(np_fn(a, b))), input, other)
     op.__name__ = np_fn.__name__
     return op
 
@@ -332,7 +332,7 @@ bitwise_xor = _compare(np.bitwise_xor)
 
 def logical_not(input: Tensor) -> Tensor:
     """``~mask`` for bool tensors: elementwise not."""
-    return Tensor._wrap(np.logical_not(input._data))
+    return vmap_guard.taint(Tensor._wrap(np.logical_not(input._data)), input)
 
 
 def bitwise_not(input: Tensor) -> Tensor:
@@ -344,17 +344,17 @@ def bitwise_not(input: Tensor) -> Tensor:
 
 def isfinite(input: Tensor) -> Tensor:
     """Elementwise ``isfinite`` as a bool tensor."""
-    return Tensor._wrap(np.isfinite(input._data))
+    return vmap_guard.taint(Tensor._wrap(np.isfinite(input._data)), input)
 
 
 def isnan(input: Tensor) -> Tensor:
     """Elementwise ``isnan`` as a bool tensor."""
-    return Tensor._wrap(np.isnan(input._data))
+    return vmap_guard.taint(Tensor._wrap(np.isnan(input._data)), input)
 
 
 def isinf(input: Tensor) -> Tensor:
     """Elementwise ``isinf`` as a bool tensor."""
-    return Tensor._wrap(np.isinf(input._data))
+    return vmap_guard.taint(Tensor._wrap(np.isinf(input._data)), input)
 
 
 def equal(input: Tensor, other: Tensor) -> bool:

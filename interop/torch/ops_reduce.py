@@ -17,7 +17,7 @@ import numpy as np
 
 from ...tracer import prims_elementwise as ew
 from ...tracer import prims_structural as st
-from . import dtypes
+from . import dtypes, vmap_guard
 from .ops_complex import refuse_complex, scalar_type_name
 from .ops_core import apply1, composite, convert
 from .tensor import Tensor, _legacy_name, _wrap_dim
@@ -238,12 +238,14 @@ def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Whether all elements (over ``dim``) are true."""
-    return Tensor._wrap(np.asarray(np.all(input._data, axis=dim, keepdims=keepdim)))
+    return vmap_guard.taint(Tensor._wrap(np.asarray(np.all(input._data, axis=dim,
+                                                            keepdims=keepdim))), input)
 
 
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Whether any element (over ``dim``) is true."""
-    return Tensor._wrap(np.asarray(np.any(input._data, axis=dim, keepdims=keepdim)))
+    return vmap_guard.taint(Tensor._wrap(np.asarray(np.any(input._data, axis=dim,
+                                                            keepdims=keepdim))), input)
 
 
 def _abs2(b, x):

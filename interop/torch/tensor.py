@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, vmap_guard
 from .graph import AccumulateGrad, _Handle
 
 
@@ -270,12 +270,14 @@ class Tensor:
     # -- conversion -------------------------------------------------------------------
     def item(self):
         """The Python number of a one-element tensor."""
+        vmap_guard.check(self, vmap_guard.ITEM)
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
                                "to Scalar")
         return self._data.reshape(()).item()
 
     def tolist(self):
+        vmap_guard.check(self, vmap_guard.STORAGE)
         return self._data.tolist()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
@@ -311,12 +313,14 @@ class Tensor:
         return (self[i] for i in range(self._data.shape[0]))
 
     def _scalar(self, what: str):
+        vmap_guard.check(self, vmap_guard.ITEM)
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
                                "to Scalar")
         return self._data.reshape(()).item()
 
     def __bool__(self) -> bool:
+        vmap_guard.check(self, vmap_guard.CONTROL_FLOW)
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is "
                                "ambiguous")
