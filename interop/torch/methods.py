@@ -11,6 +11,7 @@ from typing import Any
 
 from . import ops_complex as C
 from . import ops_math as M
+from . import ops_more as X
 from . import ops_reduce as R
 from . import ops_shape as S
 from .dtypes import complex64, complex128
@@ -85,6 +86,17 @@ _METHODS = {
     "is_conj": C.is_conj, "is_complex": C.is_complex, "angle": C.angle, "sgn": C.sgn,
     "vdot": C.vdot, "cfloat": lambda self: S.to(self, complex64),
     "cdouble": lambda self: S.to(self, complex128),
+    # less common functions (ops_more)
+    "addmm": X.addmm, "baddbmm": X.baddbmm, "cross": X.cross, "cumprod": X.cumprod,
+    "diag": X.diag, "diag_embed": X.diag_embed, "diagonal": X.diagonal, "dist": X.dist,
+    "lerp": X.lerp, "masked_fill": X.masked_fill, "nan_to_num": X.nan_to_num,
+    "nonzero": X.nonzero, "repeat_interleave": X.repeat_interleave, "roll": X.roll,
+    "scatter": X.scatter, "scatter_add": X.scatter_add, "take": X.take,
+    "tensordot": X.tensordot, "tile": X.tile, "tril": X.tril, "triu": X.triu,
+    "trunc": X.trunc, "fix": X.trunc, "logaddexp": X.logaddexp, "xlogy": X.xlogy,
+    "frac": X.frac, "heaviside": X.heaviside, "count_nonzero": X.count_nonzero,
+    "kron": X.kron, "atan2": X.atan2, "arctan2": X.atan2, "median": X.median,
+    "unique": X.unique,
 }
 
 _PROPERTIES = {"T": S.numpy_T, "mT": S.mT, "real": (C.real, C.set_real),
@@ -108,6 +120,9 @@ _INPLACE = {
     "remainder_": M.remainder, "reciprocal_": M.reciprocal,
     "__iadd__": M.add, "__isub__": M.sub, "__imul__": M.mul, "__itruediv__": M.div,
     "__ipow__": M.pow, "__imod__": M.remainder,
+    "masked_fill_": X.masked_fill, "scatter_": X.scatter, "scatter_add_": X.scatter_add,
+    "tril_": X.tril, "triu_": X.triu, "trunc_": X.trunc, "lerp_": X.lerp,
+    "nan_to_num_": X.nan_to_num, "cumprod_": X.cumprod,
 }
 
 
