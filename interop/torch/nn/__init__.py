@@ -21,12 +21,38 @@ from .layers import (
     Softmax,
     Tanh,
 )
+from .layers_more import (
+    ELU,
+    GELU,
+    BatchNorm1d,
+    BCELoss,
+    BCEWithLogitsLoss,
+    Embedding,
+    Hardtanh,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    LayerNorm,
+    LogSigmoid,
+    Mish,
+    ModuleDict,
+    ParameterDict,
+    ParameterList,
+    ReLU6,
+    SiLU,
+    SmoothL1Loss,
+    Softplus,
+    Softsign,
+)
 from .loss import CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module
 from .parameter import Parameter
 
 __all__ = [
-    "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "LeakyReLU", "Linear", "LogSoftmax",
-    "MSELoss", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid",
-    "Softmax", "Tanh", "functional", "init",
+    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU",
+    "Embedding", "Flatten", "GELU", "Hardtanh", "HuberLoss", "Identity", "KLDivLoss", "L1Loss",
+    "LayerNorm", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Mish",
+    "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ParameterDict",
+    "ParameterList", "ReLU", "ReLU6", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss",
+    "Softmax", "Softplus", "Softsign", "Tanh", "functional", "init",
 ]

@@ -406,3 +406,39 @@ def _cross_entropy_probs(logp: Tensor, target: Tensor, weight: Tensor | None, re
     total = -prod.sum()
     return apply1("DivBackward1", ew.div_p, total,
                   total._data.dtype.type(logp.numel() / n_classes))
+
+
+from .functional_more import (  # noqa: E402  (they use the helpers above)
+    batch_norm,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cosine_similarity,
+    elu,
+    embedding,
+    gelu,
+    hardtanh,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    layer_norm,
+    logsigmoid,
+    mish,
+    normalize,
+    one_hot,
+    pad,
+    pairwise_distance,
+    relu6,
+    silu,
+    smooth_l1_loss,
+    softplus,
+    softsign,
+)
+
+__all__ = [
+    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cosine_similarity", "cross_entropy", "dropout", "elu", "embedding", "gelu", "hardtanh",
+    "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "legacy_reduction",
+    "linear", "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize",
+    "one_hot", "pad", "pairwise_distance", "relu", "relu6", "sigmoid", "silu",
+    "smooth_l1_loss", "softmax", "softplus", "softsign", "tanh",
+]
