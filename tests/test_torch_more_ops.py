@@ -176,6 +176,17 @@ def scatter_and_scatter_add(torch):
 
 
 @program(G)
+def scatter_repeated_indices_and_cumprod_through_zero(torch):
+    s = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = torch.scatter(torch.zeros(2, 2), 0, torch.tensor([[0, 0], [0, 1]]), s)
+    (y * torch.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    x = torch.tensor([2.0, 0.0, 3.0, 0.5], requires_grad=True)
+    c = torch.cumprod(x, 0)
+    c.sum().backward()
+    return y, s.grad, c, x.grad
+
+
+@program(G)
 def tril_triu(torch):
     x = _m(torch, 3, 4).requires_grad_()
     ys = [torch.tril(x), torch.triu(x), x.tril(1), x.triu(-1), torch.tril(_m(torch, 2, 2, 3), -1)]

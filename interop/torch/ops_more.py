@@ -659,8 +659,18 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
     grids = _scatter_grids(d, index, input.dim())
     if isinstance(src, Tensor):
         part = tuple(slice(0, s) for s in index._data.shape)
-        return traced("ScatterBackward0",
-                      lambda x, s: tix.at(x)[grids].set(_get(s, part)), [input, src])
+        written = np.zeros(input._data.shape, dtype=bool)
+        written[grids] = True
+
+        def fn(x, s):
+            from ...tracer.ops import stop_gradient
+            s = _get(s, part)
+            base = np.where(written, np.zeros_like(x), x)
+            summed = tix.at(base)[grids].add(s)
+            # the value of the last write; the gradient of src is grad.gather(dim, index)
+            # for every entry, repeated indices included, as in torch
+            return summed - stop_gradient(summed - tix.at(base)[grids].set(s))
+        return traced("ScatterBackward0", fn, [input, src])
     fill = np.asarray(src).astype(input._data.dtype)
     return traced("ScatterBackward1", lambda x: tix.at(x)[grids].set(fill), [input])
 
