@@ -78,3 +78,19 @@ def rng_state_functions_and_generator_arguments(torch):
 @pytest.mark.parametrize("prog", PROGRAMS[G], ids=lambda p: p.__name__)
 def test_extra_ops_like_torch(prog):
     check(prog)
+
+
+@program(G)
+def zero_derivative_ops_give_zero_grads_not_none(torch):
+    out = []
+    for fn in (torch.floor, torch.sign, torch.round, torch.ceil,
+               lambda x: x.detach() * x.floor(), lambda x: (x > 0).float() * x.floor()):
+        x = torch.tensor([1.5, -2.5], requires_grad=True)
+        fn(x).sum().backward()
+        out.append(x.grad)
+    x = torch.tensor([1.5, -2.5], requires_grad=True)
+    z = torch.tensor(1.0, requires_grad=True)
+    out.append(torch.autograd.grad(torch.floor(x).sum(), x))
+    out.append(torch.autograd.grad(torch.sign(x).sum(), [x, z], allow_unused=True))
+    out.append(err(lambda: torch.autograd.grad(torch.sign(x).sum(), [x, z])))
+    return out

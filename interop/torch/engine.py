@@ -46,7 +46,7 @@ class _Ext:
         self.var = var
         self.val = val
         self.ver = ver
-        self.kind = kind      # "leaf", "target", "cut" or "const"
+        self.kind = kind  # leaf, target, unused (a target no node reads), cut or const
         self.tensor = tensor
 
 
@@ -119,7 +119,7 @@ class Stage:
         for vid, t in targets.items():
             if vid not in seen and vid not in root_ids:
                 seen.add(vid)
-                diffs.append(_Ext(t._var, t._data, None, "target", t))
+                diffs.append(_Ext(t._var, t._data, None, "unused", t))
         self.consts = consts
         self.diffs = diffs
         self.ext = consts + diffs
@@ -332,13 +332,13 @@ def _execute(roots, cts, targets, inputs, retain_graph, create_graph, accumulate
                                                          all_leaves)
             if fast is not None:
                 for var, t, g in fast:
-                    add(results, id(var), t, wirtinger(g))
+                    add(results, id(var), t, wirtinger(_materialize(g, t)))
                 root_pairs = None
         if root_pairs:
             stage = Stage(root_pairs, nodes, targets, all_leaves)
             grads = run_stage(stage, create_graph)
             for e, g in zip(stage.diffs, grads):
-                g = wirtinger(g)
+                g = wirtinger(g if e.kind == "unused" else _materialize(g, e.tensor))
                 vid = id(e.var)
                 if e.kind == "cut" or (e.kind == "target" and e.node is not None):
                     add_pending(vid, e.tensor, g, e.var, e.node)
@@ -371,6 +371,14 @@ def _execute(roots, cts, targets, inputs, retain_graph, create_graph, accumulate
             _accumulate(t, g, create_graph)
         return None
     return [results[id(t._var)][1] if id(t._var) in results else None for t in inputs]
+
+
+def _materialize(g: Any, t: Tensor | None) -> Any:
+    """A structurally zero gradient (floor, sign, round...) of a tensor the graph reaches
+    is a zero tensor in PyTorch, not None (None means "not in the graph")."""
+    if g is None and t is not None:
+        return np.zeros(t._data.shape, t._data.dtype)
+    return g
 
 
 def _as_tensor(g: Any) -> Tensor:
