@@ -358,7 +358,7 @@ def test_abstract_traces_of_numpy_code_match_concrete_ones():
     assert str(concrete) == str(abstract)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
 @given(_index(), st.sampled_from(["set", "add", "multiply"]))
 def test_at_hypothesis(case, how):
     shape, idx = case
