@@ -13,14 +13,14 @@ derandomized programs (about 30 s on 2 cores), ``long`` 2,000 fresh ones.
 """
 
 import os
+import types
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from test_jax_random_programs import SHAPES, STRUCTURAL, _broadcastable, _structural
 from test_jax_random_programs import apply as apply_real
+from test_jax_random_programs import programs as real_programs
 from tracegrad.interop.jax import from_jax
 from tracegrad.transforms import grad, jvp, vjp
 
@@ -100,14 +100,6 @@ def _reductions():
 REDUCTIONS = _reductions()
 
 
-def _out_shape_reduce(name, shape, axis):
-    if name == "mean":
-        return tuple(1 if i == axis else d for i, d in enumerate(shape))
-    if name == "cumsum_rev":
-        return tuple(shape)
-    return tuple(d for i, d in enumerate(shape) if i != axis)
-
-
 class Program:
     """A DAG of steps (kind, name, operand indices, params); node i < n_inputs is input i."""
 
@@ -132,45 +124,11 @@ class Program:
         return f"Program({self.in_shapes!r}, {self.steps!r}, {self.out_shape!r})"
 
 
-@st.composite
-def programs(draw, min_ops=6, max_ops=20):
-    n_in = draw(st.integers(1, 2))
-    in_shapes = [draw(st.sampled_from(SHAPES[:6])) for _ in range(n_in)]
-    shapes = list(in_shapes)
-    steps = []
-    n_ops = draw(st.integers(min_ops, max_ops))
-    kinds = ["unary"] * 4 + ["binary"] * 3 + ["reduce"] * 1 + ["struct"] * 2
-    while len(steps) < n_ops:
-        i = len(shapes) - 1 - draw(st.integers(0, min(len(shapes) - 1, 6)))
-        s = shapes[i]
-        kind = draw(st.sampled_from(kinds))
-        if kind == "unary":
-            steps.append(("unary", draw(st.sampled_from(sorted(UNARY))), (i,), {}))
-            shapes.append(s)
-        elif kind == "binary":
-            partners = [j for j in range(len(shapes)) if j != i and _broadcastable(s, shapes[j])
-                        and len(np.broadcast_shapes(s, shapes[j])) <= 2]
-            if not partners:
-                continue
-            j = draw(st.sampled_from(partners))
-            steps.append(("binary", draw(st.sampled_from(sorted(BINARY))), (i, j), {}))
-            shapes.append(np.broadcast_shapes(s, shapes[j]))
-        elif kind == "reduce":
-            if not s:
-                continue
-            name = draw(st.sampled_from(sorted(REDUCTIONS)))
-            axis = draw(st.integers(0, len(s) - 1))
-            steps.append(("reduce", name, (i,), {"axis": axis}))
-            shapes.append(_out_shape_reduce(name, s, axis))
-        else:
-            name = draw(st.sampled_from(STRUCTURAL))
-            out = _structural(draw, name, i, shapes)
-            if out is None:
-                continue
-            idx, params, shape = out
-            steps.append(("struct", name, idx, params))
-            shapes.append(shape)
-    return Program(in_shapes, steps, shapes[-1])
+def programs():
+    """Complex programs: the real-valued generator's DAGs over this module's op tables."""
+    return real_programs(6, 20, max_inputs=2, weights=(4, 3, 1, 2),
+                         ops=types.SimpleNamespace(unary=UNARY, binary=BINARY,
+                                                   reductions=REDUCTIONS, program=Program))
 
 
 def _c(rng, shape, scale=1.0):

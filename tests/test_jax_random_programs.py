@@ -18,6 +18,7 @@ A mismatch found by either profile is kept as a regression case in ``REGRESSIONS
 """
 
 import os
+import types
 
 import jax
 import jax.numpy as jnp
@@ -192,21 +193,29 @@ def _broadcastable(s, t):
         return False
 
 
+OPS = types.SimpleNamespace(unary=UNARY, binary=BINARY, reductions=REDUCTIONS, program=Program)
+
+
 @st.composite
-def programs(draw, min_ops=10, max_ops=40):
-    n_in = draw(st.integers(1, 3))
+def programs(draw, min_ops=10, max_ops=40, *, max_inputs=3, weights=(4, 4, 2, 3), ops=None):
+    """Random programs over ``ops`` (a namespace of ``unary``, ``binary``, ``reductions``
+    tables and a ``program`` class; this module's real-valued ones by default), with
+    ``weights`` for unary / binary / reduce / structural steps."""
+    ops = ops or OPS
+    n_in = draw(st.integers(1, max_inputs))
     in_shapes = [draw(st.sampled_from(SHAPES[:6])) for _ in range(n_in)]
     shapes = list(in_shapes)
     steps = []
     n_ops = draw(st.integers(min_ops, max_ops))
-    kinds = ["unary"] * 4 + ["binary"] * 4 + ["reduce"] * 2 + ["struct"] * 3
+    kinds = [k for k, w in zip(("unary", "binary", "reduce", "struct"), weights)
+             for _ in range(w)]
     while len(steps) < n_ops:
         # operands are biased toward recent nodes, so programs are deep, not wide
         i = len(shapes) - 1 - draw(st.integers(0, min(len(shapes) - 1, 6)))
         s = shapes[i]
         kind = draw(st.sampled_from(kinds))
         if kind == "unary":
-            name = draw(st.sampled_from(sorted(UNARY)))
+            name = draw(st.sampled_from(sorted(ops.unary)))
             steps.append(("unary", name, (i,), {}))
             shapes.append(s)
         elif kind == "binary":
@@ -216,13 +225,13 @@ def programs(draw, min_ops=10, max_ops=40):
             if not partners:
                 continue
             j = draw(st.sampled_from(partners))
-            name = draw(st.sampled_from(sorted(BINARY)))
+            name = draw(st.sampled_from(sorted(ops.binary)))
             steps.append(("binary", name, (i, j), {}))
             shapes.append(np.broadcast_shapes(s, shapes[j]))
         elif kind == "reduce":
             if not s:
                 continue
-            name = draw(st.sampled_from(sorted(REDUCTIONS)))
+            name = draw(st.sampled_from(sorted(ops.reductions)))
             axis = draw(st.integers(0, len(s) - 1))
             steps.append(("reduce", name, (i,), {"axis": axis}))
             shapes.append(_out_shape_reduce(name, s, axis))
@@ -234,7 +243,7 @@ def programs(draw, min_ops=10, max_ops=40):
             idx, params, shape = out
             steps.append(("struct", name, idx, params))
             shapes.append(shape)
-    return Program(in_shapes, steps, shapes[-1])
+    return ops.program(in_shapes, steps, shapes[-1])
 
 
 def _structural(draw, name, i, shapes):
