@@ -3,8 +3,9 @@
 Each round times, in separate blocks with a pause between them (this machine's
 thread pools keep spinning for a while after a call): tracegrad ``make_ir`` on
 concrete inputs (values computed and equations recorded), PyTorch eager, plain NumPy
-eager, and NumPy eager keeping every intermediate in a list (tracing must keep them:
-they are the residuals of ``grad``). All run the same chain of float64 ops; each block
+eager, and NumPy eager keeping every intermediate in a list (what a trace for ``grad``
+keeps as residuals; ``make_ir`` drops each value once the function does). All run the
+same chain of float64 ops; each block
 runs it ``--reps`` times back to back. Reported: medians over all runs in microseconds
 per equation / op, as wall-clock time and as CPU time of the calling thread (the
 latter is robust when other processes share the cores; torch's small ops run on the
@@ -22,6 +23,7 @@ import time
 import numpy as np
 import torch
 from tracegrad.tracer import make_ir
+from tracegrad.tracer._purepath import accelerated
 
 OPS_PER_STEP = 4  # mul by a Python scalar, sin, add of two arrays, sub of a scalar
 
@@ -89,7 +91,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"torch {torch.__version__}, numpy {np.__version__}, float64, "
           f"{OPS_PER_STEP * args.length} ops per run, median of {args.rounds} rounds x "
-          f"{args.reps} runs per block; microseconds per equation / op")
+          f"{args.reps} runs per block; microseconds per equation / op; tracer hot path: "
+          f"{'C extension' if accelerated else 'pure Python (TRACEGRAD_PURE_PYTHON or no build)'}")
     head = ["tracegrad", "torch", "numpy", "numpy kept"]
     print(f"{'operand':>9} {'clock':>6} " + " ".join(f"{h:>10}" for h in head)
           + f" {'tracegrad/torch':>16}")

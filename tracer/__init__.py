@@ -3,6 +3,7 @@
 from . import array_methods as _array_methods  # noqa: F401  (installs Tracer operators)
 from . import numpy_api as _numpy_api  # noqa: F401  (installs NumPy dispatch)
 from . import ops
+from ._purepath import accelerated
 from .api import Traced, make_ir, trace_flat
 from .dot import render_dot, to_dot
 from .errors import (
@@ -25,5 +26,5 @@ __all__ = [
     "Tracer", "new_trace", "ops", "tree_flatten", "tree_unflatten", "tree_map",
     "tree_leaves", "ConcretizationTypeError", "TracerArrayConversionError",
     "TracerBoolConversionError", "TracerIntegerConversionError", "UnexpectedTracerError",
-    "NonConcreteBooleanIndexError", "to_dot", "render_dot",
+    "NonConcreteBooleanIndexError", "to_dot", "render_dot", "accelerated",
 ]

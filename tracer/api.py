@@ -84,9 +84,10 @@ def flatten_args(args: Sequence[Any], argnames: str = "args"):
 
 
 def trace_flat(flat_fn: Callable[..., Sequence[Any]], specs: Sequence[tuple[Aval, Any]],
-               concrete: bool = True) -> Traced:
-    """Trace ``flat_fn`` on inputs given by ``(aval, value)`` specs."""
-    with new_trace(concrete) as trace:
+               concrete: bool = True, keep_values: bool = True) -> Traced:
+    """Trace ``flat_fn`` on inputs given by ``(aval, value)`` specs; ``keep_values=False``
+    leaves ``eqn_vals`` empty (the IR alone is wanted)."""
+    with new_trace(concrete, keep_values) as trace:
         ins = [trace.new_input(aval, val) for aval, val in specs]
         outs = flat_fn(*ins)
         pairs = [trace.to_atom(o) for o in outs]
@@ -135,7 +136,7 @@ def make_ir(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable
             out_tree_box.append(out_tree)
             return out_leaves
 
-        result = trace_flat(flat_fn, specs)
+        result = trace_flat(flat_fn, specs, keep_values=False)
         result.out_tree = out_tree_box[0]
         return result.closed(in_tree)
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from ._purepath import EqnBase, Var
+
 _SHORT_DTYPE = {
     "float64": "f64", "float32": "f32", "float16": "f16", "bfloat16": "bf16",
     "int64": "i64", "int32": "i32", "int16": "i16", "int8": "i8",
@@ -107,18 +109,6 @@ def aval_of(value: Any) -> Aval:
     return Aval(value.shape, value.dtype)
 
 
-class Var:
-    """A variable of the IR: an identity with an aval. Names come from printing."""
-
-    __slots__ = ("aval",)
-
-    def __init__(self, aval: Aval):
-        self.aval = aval
-
-    def __repr__(self):
-        return f"Var({self.aval})"
-
-
 class Literal:
     """A scalar constant written inline in the IR, printed as ``2.0:f64[]``."""
 
@@ -191,16 +181,14 @@ def format_param(v: Any) -> str:
     return repr(v) if isinstance(v, str) else str(v)
 
 
-class Eqn:
-    """One equation: ``outputs = primitive[params] inputs``."""
+class Eqn(EqnBase):
+    """One equation: ``outputs = primitive[params] inputs``; built as
+    ``Eqn(prim, inputs, outputs, params)``."""
 
-    __slots__ = ("prim", "inputs", "outputs", "params")
+    __slots__ = ()
 
-    def __init__(self, prim, inputs: tuple, outputs: tuple, params: Params):
-        self.prim = prim
-        self.inputs = inputs
-        self.outputs = outputs
-        self.params = params
+    def __reduce__(self):
+        return (Eqn, (self.prim, self.inputs, self.outputs, self.params))
 
     def __repr__(self):
         return f"Eqn({self.prim.name}, {self.inputs}, {self.outputs}, {self.params!r})"

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
+from ._purepath import fastpath
+
 #: The innermost active trace, or None when values are computed eagerly.
 #: Changed only by ``tracer.trace.new_trace`` which restores it in ``finally``.
 current_trace: ContextVar = ContextVar("tracegrad_current_trace", default=None)
@@ -64,17 +66,28 @@ def lookup(name: str) -> Primitive:
 
 def bind(prim: Primitive, *args, **params):
     """Apply ``prim``: evaluate it eagerly, or record it in the current trace.
+    (With the C extension, ``_fastpath.bind`` replaces this at import.)
 
     >>> bind(sin_p, np.float64(0.0))  # doctest: +SKIP
     0.0
     """
     trace = current_trace.get()
     if trace is None:
-        for a in args:
-            if type(a) is tracer_type:  # a tracer outlived its trace
-                _escaped()
-        return prim.impl(*args, **params)
+        return eager_bind(prim, *args, **params)
     return trace.process(prim, args, params)
+
+
+def eager_bind(prim: Primitive, *args, **params):
+    """``bind`` when no trace is open: the impl, after refusing escaped tracers."""
+    for a in args:
+        if type(a) is tracer_type:  # a tracer outlived its trace
+            _escaped()
+    return prim.impl(*args, **params)
+
+
+python_bind = bind  # the reference implementation, kept for tests and fallbacks
+if fastpath is not None:
+    bind = fastpath.bind  # noqa: F811
 
 
 #: ``tracer.trace.Tracer``, set once when that module loads (it imports this one).

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import primitive as _primitive
+from ._purepath import TraceBase, TracerBase, fastpath
 from .errors import (
     TracerArrayConversionError,
     TracerBoolConversionError,
@@ -25,7 +26,7 @@ from .errors import (
     user_frame,
 )
 from .ir import IR, SCALAR_AVALS, Aval, Eqn, Literal, Params, Var
-from .primitive import current_trace
+from .primitive import current_trace, eager_bind
 
 _ARRAY_AVALS: dict = {}  # (shape, dtype) -> Aval, for values produced by impl rules
 _EMPTY_PARAMS = Params()
@@ -45,20 +46,25 @@ def aval_from_value(val) -> Aval:
     return aval
 
 
-class Trace:
+class Trace(TraceBase):
     """Records the equations of one traced function.
 
     ``concrete`` says whether values are computed alongside (all inputs known).
+    (``eqns``, ``eqn_vals``, ``concrete``, ``keep_values`` and ``active`` live in
+    ``TraceBase``, which the C hot path reads directly.)
     """
 
-    __slots__ = ("parent", "eqns", "eqn_vals", "in_vars", "in_vals", "const_vars",
-                 "const_vals", "_const_ids", "captured", "captured_tracers", "concrete",
-                 "active", "__weakref__")
+    __slots__ = ("parent", "in_vars", "in_vals", "const_vars", "const_vals", "_const_ids",
+                 "captured", "captured_tracers", "__weakref__")
 
-    def __init__(self, parent: Trace | None, concrete: bool):
+    def __init__(self, parent: Trace | None, concrete: bool, keep_values: bool = True):
         self.parent = parent
         self.eqns: list[Eqn] = []
-        self.eqn_vals: list = []          # the value(s) of each equation's outputs
+        # The value(s) of each equation's outputs, kept as residuals for grad. make_ir
+        # does not keep them: an intermediate is then freed as soon as the traced
+        # function drops it (NumPy reuses the memory), as in eager NumPy.
+        self.eqn_vals: list = []
+        self.keep_values = keep_values
         self.in_vars: list[Var] = []
         self.in_vals: list = []
         self.const_vars: list[Var] = []
@@ -178,7 +184,8 @@ class Trace:
                         aval = aval_from_value(out)
                 var = Var(aval)
                 self.eqns.append(Eqn(prim, atoms, (var,), eqn_params))
-                self.eqn_vals.append(out)
+                if self.keep_values:
+                    self.eqn_vals.append(out)
                 return Tracer(self, var, out)
             out_vars = tuple(Var(aval_from_value(o)) for o in out)
         else:
@@ -191,7 +198,8 @@ class Trace:
             out_vars = tuple(Var(a) for a in avals)
             out = (None,) * len(out_vars)
         self.eqns.append(Eqn(prim, atoms, out_vars, eqn_params))
-        self.eqn_vals.append(out)
+        if self.keep_values:
+            self.eqn_vals.append(out)
         return [Tracer(self, v, o) for v, o in zip(out_vars, out)]
 
     def to_ir(self, out_atoms) -> IR:
@@ -199,14 +207,14 @@ class Trace:
 
 
 @contextmanager
-def new_trace(concrete: bool = True) -> Iterator[Trace]:
+def new_trace(concrete: bool = True, keep_values: bool = True) -> Iterator[Trace]:
     """Make a new innermost trace current for the ``with`` block; always restored.
 
     >>> with new_trace() as t:
     ...     x = t.new_input(Aval((), np.float64), np.float64(1.0))
     """
     parent = current_trace.get()
-    trace = Trace(parent, concrete)
+    trace = Trace(parent, concrete, keep_values)
     token = current_trace.set(trace)
     try:
         yield trace
@@ -215,16 +223,14 @@ def new_trace(concrete: bool = True) -> Iterator[Trace]:
         current_trace.reset(token)
 
 
-class Tracer:
-    """A traced array. Supports Python operators, NumPy functions and array methods."""
+class Tracer(TracerBase):
+    """A traced array. Supports Python operators, NumPy functions and array methods.
 
-    __slots__ = ("_trace", "tvar", "val", "__weakref__")
+    Built as ``Tracer(trace, var, val)``; ``val`` is None when tracing abstractly.
+    """
+
+    __slots__ = ("__weakref__",)
     __array_priority__ = 1000
-
-    def __init__(self, trace: Trace, var: Var, val: Any):
-        self._trace = trace
-        self.tvar = var
-        self.val = val
 
     @property
     def aval(self) -> Aval:
@@ -315,3 +321,6 @@ class Tracer:
 
 
 _primitive.tracer_type = Tracer
+if fastpath is not None:
+    fastpath.install(current_trace, Trace, Tracer, Var, Eqn, Literal, Params, SCALAR_AVALS,
+                     _ARRAY_AVALS, aval_from_value, eager_bind)
