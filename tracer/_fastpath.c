@@ -462,6 +462,12 @@ record(TraceObject *trace, PyObject *prim, PyObject *const *args, Py_ssize_t n,
     outputs = PyTuple_Pack(1, (PyObject *)var);
     if (outputs == NULL)
         goto fail;
+    /* The collector only needs to see objects that can be part of a garbage cycle.
+     * Vars hold an Aval and Literals a NumPy scalar: neither can lead back to a
+     * tuple of them, so the tuples are untracked now (for Vars alone, the collector
+     * would do the same on its first visit). */
+    PyObject_GC_UnTrack(outputs);
+    PyObject_GC_UnTrack(atoms);
     eqn = (EqnObject *)eqn_type->tp_alloc(eqn_type, 0);
     if (eqn == NULL)
         goto fail;
@@ -469,6 +475,11 @@ record(TraceObject *trace, PyObject *prim, PyObject *const *args, Py_ssize_t n,
     eqn->inputs = Py_NewRef(atoms);
     eqn->outputs = Py_NewRef(outputs);
     eqn->params = Py_NewRef(params);
+    /* With the shared empty Params, an equation refers only to those tuples and to
+     * its primitive, which the registry keeps alive: it cannot be part of a garbage
+     * cycle either. (Params may hold callables, so other equations stay tracked.) */
+    if (params == empty_params)
+        PyObject_GC_UnTrack(eqn);
     if (PyList_Append(trace->eqns, (PyObject *)eqn) < 0)
         goto fail;
     if ((trace->keep_values || !concrete) && PyList_Append(trace->eqn_vals, out) < 0) {
