@@ -223,3 +223,13 @@ set_detect_anomaly = detect_anomaly = _Anomaly
 
 __all__ = ["backward", "grad", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "inference_mode", "set_detect_anomaly", "detect_anomaly"]
+
+
+def __getattr__(name: str) -> Any:
+    # torch.autograd.functional (a module) and gradcheck / gradgradcheck, loaded on first use
+    import importlib
+    if name == "functional":
+        return importlib.import_module(".autograd_functional", __package__)
+    if name in ("gradcheck", "gradgradcheck"):
+        return getattr(importlib.import_module(".autograd_gradcheck", __package__), name)
+    raise AttributeError(f"module 'torch.autograd' has no attribute '{name}'")

@@ -64,6 +64,11 @@ def install_modules() -> list[str]:
     install_modules.np_err = np.seterr(all="ignore")  # type: ignore[attr-defined]
     sys.modules["torch"] = importlib.import_module(_PKG)
     sys.modules["torch.autograd"] = importlib.import_module(_PKG + ".autograd")
+    # torch.autograd is a module of the shim, not a package: its submodules are registered
+    # up front (importing gradcheck on demand would also make the attribute
+    # torch.autograd.gradcheck the module instead of the function, as in torch)
+    for sub in ("functional", "gradcheck"):
+        sys.modules[f"torch.autograd.{sub}"] = importlib.import_module(f"{_PKG}.autograd_{sub}")
     return replaced
 
 
