@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from . import custom_function as function  # torch.autograd.function
 from . import engine
+from .custom_function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -221,7 +223,8 @@ class _Anomaly:
 
 set_detect_anomaly = detect_anomaly = _Anomaly
 
-__all__ = ["backward", "grad", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
+__all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "function",
+           "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "inference_mode", "set_detect_anomaly", "detect_anomaly"]
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from ...tracer.ir import IR
 from ...transforms import backward_plan
+from .custom_function import BackwardCFunction
 from .graph import AccumulateGrad, Node, describe_site
 from .tensor import Tensor, _legacy_name
 
@@ -296,6 +297,21 @@ def _execute(roots, cts, targets, inputs, retain_graph, create_graph, accumulate
         else:
             cur[1] = cur[1] + g
 
+    def route(var: Any, nf: Any, g: Any) -> None:
+        # a custom Function's input gradient continues from that input's producer
+        vid = id(var)
+        t = targets.get(vid)
+        if type(nf) is AccumulateGrad:
+            if t is not None or all_leaves:
+                add(results, vid, nf.variable, g)
+        elif t is not None:
+            add_pending(vid, t, g, var, nf)
+        else:
+            h = nf.hooked
+            add_pending(vid, h.get(vid, _UNNAMED) if h else _UNNAMED, g, var, nf)
+
+    waiting: dict = {}       # id(custom node) -> {id(output var): gradient}
+
     # roots: merge repeats; a root that is itself a boundary contributes directly
     stage_roots: dict = {}
     for t, ct in zip(roots, cts):
@@ -308,7 +324,7 @@ def _execute(roots, cts, targets, inputs, retain_graph, create_graph, accumulate
             if vid in targets or (all_leaves and t._rg):
                 add(results, vid, t, ct)
             continue
-        if vid in targets or (t._hooks or t._retain):
+        if vid in targets or (t._hooks or t._retain) or isinstance(t._fn, BackwardCFunction):
             add_pending(vid, t, ct, t._var, t._fn)
             continue
         if vid in stage_roots:
@@ -360,6 +376,15 @@ def _execute(roots, cts, targets, inputs, retain_graph, create_graph, accumulate
                 work = [[], []]     # nothing upstream is asked for
                 continue
         work = [[(var, g)], [node]]
+        if isinstance(node, BackwardCFunction):
+            # a custom Function: its Python backward runs once all its outputs' gradients
+            # are in (they share the node's seq, so they are popped one after another)
+            work = [[], []]
+            waiting.setdefault(id(node), {})[id(var)] = g
+            if not any(p[3] is node for p in pending.values()):
+                visited.append(node)
+                for ivar, nf, ig in node._run_backward(waiting.pop(id(node)), create_graph):
+                    route(ivar, nf, ig)
     if not retain_graph:
         for n in visited:
             n.free()
@@ -371,6 +396,15 @@ def _execute(roots, cts, targets, inputs, retain_graph, create_graph, accumulate
             _accumulate(t, g, create_graph)
         return None
     return [results[id(t._var)][1] if id(t._var) in results else None for t in inputs]
+
+
+class _Unnamed:
+    """Stands for the tensor of a var known only by its producer (no hooks to run)."""
+
+    _var = None
+
+
+_UNNAMED = _Unnamed()
 
 
 def _materialize(g: Any, t: Tensor | None) -> Any:
@@ -425,6 +459,8 @@ def _accumulate(t: Tensor, g: Any, create_graph: bool) -> None:
     """AccumulateGrad: leaf hooks, then ``.grad`` = g (first time) or += g."""
     if t._hooks:
         g = _run_tensor_hooks(t, g, create_graph)
+        if isinstance(g, np.ndarray):
+            g = g.copy()  # a hook may keep the tensor it saw: .grad must not alias it
     dtype = t._data.dtype
     if t._grad is None:
         if create_graph:

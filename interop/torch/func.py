@@ -23,6 +23,7 @@ from ... import transforms as T
 from ...tracer import eval_ir_flat, make_ir, tree_flatten, tree_map, tree_unflatten
 from ...tracer.ir import IR, ClosedIR, Var
 from . import graph, vmap_guard
+from .custom_function import BackwardCFunction, func_transform_error
 from .grad_mode import enable_grad, is_grad_enabled
 from .ops_core import _var_of
 from .replay import _eval_recorded
@@ -163,6 +164,8 @@ def _inner_nodes(outs: list[Tensor], marker: int) -> list[graph.Node]:
         if id(n) in seen:
             continue
         seen.add(id(n))
+        if isinstance(n, BackwardCFunction):
+            raise func_transform_error(n)
         nodes.append(n)
         for nf in n.nexts:
             if isinstance(nf, graph.Node) and nf.seq > marker and id(nf) not in seen:

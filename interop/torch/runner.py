@@ -69,6 +69,7 @@ def install_modules() -> list[str]:
     # torch.autograd.gradcheck the module instead of the function, as in torch)
     for sub in ("functional", "gradcheck"):
         sys.modules[f"torch.autograd.{sub}"] = importlib.import_module(f"{_PKG}.autograd_{sub}")
+    sys.modules["torch.autograd.function"] = importlib.import_module(f"{_PKG}.custom_function")
     return replaced
 
 
