@@ -10,6 +10,18 @@ G = "extra_ops"
 
 
 @program(G)
+def powers_with_float_int_and_tensor_exponents(torch):
+    # x ** 2.0 once hit a shadowed builtin abs (AttributeError)
+    x = torch.tensor([1.5, 2.0, 0.5], requires_grad=True)
+    ys = [x ** 2.0, x ** 0.5, x ** -1.0, x ** 3, x.pow(2.5), torch.pow(x, -2), 2.0 ** x,
+          x ** x, x ** torch.tensor(2.0), x ** 70.0, x ** True]
+    sum(y.sum() for y in ys).backward()
+    i = torch.tensor([1, 2, 3])
+    return (*ys, x.grad, i ** 2, i ** 2.0, i ** 0.5, err(lambda: i ** -1),
+            torch.tensor(2.0) ** 3.0)
+
+
+@program(G)
 def float64_data_is_not_rounded_through_float32(torch):
     a = torch.tensor([3.7, 0.1, 1e-30], dtype=torch.float64)
     b = torch.tensor(0.1, dtype=torch.float64)

@@ -190,7 +190,7 @@ def pow(input: Any, exponent: Any) -> Tensor:
     if isinstance(exponent, bool):
         exponent = int(exponent)
     if isinstance(exponent, int) or (isinstance(exponent, float) and exponent.is_integer()
-                                     and abs(exponent) <= 64):
+                                     and -64 <= exponent <= 64):
         x = input
         if isinstance(exponent, float) and x._data.dtype.kind not in "fc":
             x = _float_input(x)
