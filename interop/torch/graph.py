@@ -144,7 +144,8 @@ def node_class(name: str) -> type:
     """The Node subclass called ``name`` (made once)."""
     cls = _classes.get(name)
     if cls is None:
-        cls = _classes[name] = type(name, (Node,), {"__slots__": ()})
+        # no module, as torch's C++ nodes: type(y.grad_fn) prints <class 'MulBackward0'>
+        cls = _classes[name] = type(name, (Node,), {"__slots__": (), "__module__": "builtins"})
     return cls
 
 

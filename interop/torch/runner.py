@@ -21,6 +21,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from . import torch_names
+
 _PKG = __name__.rsplit(".", 1)[0]
 #: torch module name -> shim module name (relative to the shim package)
 ALIASES = {
@@ -70,6 +72,9 @@ def install_modules() -> list[str]:
     for sub in ("functional", "gradcheck"):
         sys.modules[f"torch.autograd.{sub}"] = importlib.import_module(f"{_PKG}.autograd_{sub}")
     sys.modules["torch.autograd.function"] = importlib.import_module(f"{_PKG}.custom_function")
+    # print(type(x)) reads <class 'torch.Tensor'>, as in torch
+    if getattr(install_modules, "names", None) is None:
+        install_modules.names = torch_names.present_as_torch()  # type: ignore[attr-defined]
     return replaced
 
 
@@ -81,6 +86,10 @@ def uninstall_modules(saved: dict | None = None) -> None:
     if old is not None:
         import numpy as np
         np.seterr(**old)
+    names = getattr(install_modules, "names", None)
+    if names is not None:
+        torch_names.restore(names)
+        install_modules.names = None  # type: ignore[attr-defined]
     for n in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
         del sys.modules[n]
     sys.modules.update(saved or {})
