@@ -9,7 +9,7 @@ import numpy as np
 from . import linalg, ops, padding
 from . import ops_extra as x
 from .errors import UnexpectedTracerError
-from .primitive import current_trace
+from .primitive import bind, current_trace
 from .trace import Tracer
 
 UFUNCS = {
@@ -71,9 +71,18 @@ def _check_active(args) -> None:
                 "Return traced values from the function instead.")
 
 
+#: ufunc -> primitive, for the unary ufuncs whose rule binds a float tracer directly
+_UNARY_PRIMS = {u: rule.prim for u, rule in UFUNCS.items() if hasattr(rule, "prim")}
+
+
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
     """``Tracer.__array_ufunc__``: ``np.sin(tracer)`` through the ``UFUNCS`` table."""
     if method == "__call__" and not kwargs:  # the common case, kept short
+        if len(inputs) == 1:  # np.sin(float tracer): what its rule would do, one call less
+            prim = _UNARY_PRIMS.get(ufunc)
+            x = inputs[0]
+            if prim is not None and type(x) is Tracer and x.tvar.aval.dtype.kind in "fc":
+                return bind(prim, x)
         rule = UFUNCS.get(ufunc)
         if rule is not None:  # (bind itself refuses tracers that outlived their trace)
             return rule(*inputs)

@@ -149,7 +149,9 @@ def _fast_binary(prim, name: str):
                 if x.tvar.aval.dtype is y.tvar.aval.dtype:
                     return bind(prim, x, y)
             elif ty is float or ty is int:
-                lit = weak_literal(x.tvar.aval.dtype, y)
+                dtype = x.tvar.aval.dtype
+                # the cache of weak_literal, read here first: this is the hot path
+                lit = _WEAK_LITERALS.get((dtype, ty, y)) or weak_literal(dtype, y)
                 if lit is not None:
                     return bind(prim, x, lit)
         x, y = promote(x, y)
@@ -245,6 +247,7 @@ def _fast_unary(prim, name: str, need_float: bool = True):
             return bind(prim, x)
         return _unary(prim, x, need_float)
     fn.__name__ = fn.__qualname__ = name
+    fn.prim = prim  # type: ignore[attr-defined]  # numpy_api's shortcut for float tracers
     return fn
 
 
