@@ -50,7 +50,7 @@ def test_errors():
         grad(lambda x: x * 2)(np.ones(3))
     with pytest.raises(TypeError, match="float"):
         grad(lambda x: x * 2)(3)
-    with pytest.raises(ValueError, match="argnums"):
+    with pytest.raises(TypeError, match="argnums"):  # JAX's type for a position too large
         grad(lambda x: x, argnums=2)(1.0)
     assert grad(np.sin)(0.0) == 1.0
 

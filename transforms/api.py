@@ -25,7 +25,7 @@ from ..tracer.primitive import current_trace
 from ..tracer.pytree import tree_flatten, tree_map, tree_unflatten
 from ..tracer.trace import Tracer
 from .backward import backward_plan
-from .call import TracedCall, normalize_argnums, to_result
+from .call import FLOAT0, TracedCall, normalize_argnums, to_result
 from .checks import check_inputs, check_outputs
 from .forward import forward_plan, grad_program
 from .jacobian import jacobian_fwd, jacobian_rev
@@ -90,7 +90,8 @@ def _check_scalar_output(call: TracedCall, name: str, holomorphic: bool) -> None
 # grad and value_and_grad
 
 def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False, holomorphic: bool = False) -> Callable:
+                   has_aux: bool = False, holomorphic: bool = False,
+                   allow_int: bool = False) -> Callable:
     """``value_and_grad(f)(x) == (f(x), grad(f)(x))``, tracing ``f`` once.
 
     >>> value_and_grad(lambda x: x ** 2)(3.0)
@@ -101,13 +102,15 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
         f = functools.partial(fun, **kwargs) if kwargs else fun
-        return _value_and_grad(f, args, argnums, single, has_aux, "grad", True, holomorphic)
+        return _value_and_grad(f, args, argnums, single, has_aux, "grad", True, holomorphic,
+                               allow_int)
 
     return wrapped
 
 
 def grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0,
-         has_aux: bool = False, holomorphic: bool = False) -> Callable:
+         has_aux: bool = False, holomorphic: bool = False,
+         allow_int: bool = False) -> Callable:
     """The gradient of a scalar function; ``@grad`` or ``grad(f, argnums=(0, 1))``.
 
     Complex numbers follow JAX: for a real ``f`` of ``z = x + 1j * y`` the gradient is
@@ -122,26 +125,30 @@ def grad(fun: Callable | None = None, argnums: int | Sequence[int] = 0,
     array(2.-4.j)
     >>> grad(lambda z: z ** 2, holomorphic=True)(1 + 2j)
     array(2.+4.j)
+
+    ``allow_int=True`` accepts integer inputs among ``argnums``; their gradient is
+    zeros of JAX's ``float0`` dtype, as in JAX.
     """
     if fun is None:
         return functools.partial(grad, argnums=argnums, has_aux=has_aux,
-                                 holomorphic=holomorphic)
+                                 holomorphic=holomorphic, allow_int=allow_int)
     single = isinstance(argnums, (int, np.integer))
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
         f = functools.partial(fun, **kwargs) if kwargs else fun
         value, g = _value_and_grad(f, args, argnums, single, has_aux, "grad", False,
-                                   holomorphic)
+                                   holomorphic, allow_int)
         return (g, value[1]) if has_aux else g
 
     return wrapped
 
 
-def _value_and_grad(fun, args, argnums, single, has_aux, name, want_value, holomorphic):
+def _value_and_grad(fun, args, argnums, single, has_aux, name, want_value, holomorphic,
+                    allow_int=False):
     nums = normalize_argnums(argnums, len(args), name)
     check_inputs(name, holomorphic, args, nums)
-    call = TracedCall(fun, args, nums, has_aux, name)
+    call = TracedCall(fun, args, nums, has_aux, name, allow_int=allow_int)
     _check_scalar_output(call, name, holomorphic)
     n_aux = len(call.ir.out_vars) - 1
     ct_mask = (True,) + (False,) * n_aux
@@ -218,7 +225,7 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False):
         grads = [_zeros(a) if (g is None or z) and not isinstance(g, Tracer) else g
                  for g, z, a in zip(grads, plan.zero, diff_avals)]
         it = iter(grads)
-        flat = [to_result(next(it)) if d else _zeros(a)
+        flat = [to_result(next(it)) if d else np.zeros(a.shape, FLOAT0)  # an integer
                 for d, a in zip(call.diff, all_avals)]
         return tuple(tree_unflatten(call.in_tree, flat))
 
@@ -245,9 +252,11 @@ def _check_tangents(call: TracedCall, tangents: Sequence) -> list:
                 leaf = np.asarray(leaf, aval.dtype)
             leaf = np.asarray(leaf)
         if tuple(leaf.shape) != aval.shape or leaf.dtype != aval.dtype:
-            raise ValueError(f"jvp: tangent {i} should have shape {aval.shape} and dtype "
-                             f"{aval.dtype} (like its primal), got shape {tuple(leaf.shape)} "
-                             f"and dtype {leaf.dtype}.")
+            # JAX's types: a shape mismatch is a ValueError, a dtype mismatch a TypeError
+            err = ValueError if tuple(leaf.shape) != aval.shape else TypeError
+            raise err(f"jvp: tangent {i} should have shape {aval.shape} and dtype "
+                      f"{aval.dtype} (like its primal), got shape {tuple(leaf.shape)} "
+                      f"and dtype {leaf.dtype}.")
         out.append(leaf if isinstance(leaf, Tracer) or leaf.ndim else leaf[()])
     return out
 
@@ -300,7 +309,9 @@ def _blocks_of(flat: list, n_in: int) -> list:
 
 
 def _jac_result(call: TracedCall, jac, single: bool):
-    per_out = [call.grads_tree(row, single) for row in jac]
+    # integer inputs (jacrev's allow_int): zero blocks of the input's dtype, as JAX gives
+    per_out = [call.grads_tree(row, single, oa.shape, float0=False)
+               for row, oa in zip(jac, call.out_avals())]
     return tree_unflatten(call.out_tree, per_out)
 
 
@@ -322,12 +333,16 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         check_inputs("jacfwd", holomorphic, args, nums, forward=True)
         call = TracedCall(f, args, nums, has_aux, "jacfwd")
         check_outputs("jacfwd", holomorphic, call.out_avals(), forward=True)
-        plan = forward_plan(call.ir, call.wrt, call.key)
+        ir, key = call.ir, call.key
+        if len(ir.out_vars) > call.n_out:  # aux outputs get no tangents
+            ir = IR(ir.const_vars, ir.in_vars, ir.eqns, ir.out_vars[:call.n_out])
+            key = None if key is None else (key, "without aux", call.n_out)
+        plan = forward_plan(ir, call.wrt, key)
         in_avals = call.diff_avals()
         out_avals = call.out_avals()
 
         def body(outs, res):
-            flat = jacobian_fwd(plan, res, in_avals, out_avals, (call.key, call.wrt))
+            flat = jacobian_fwd(plan, res, in_avals, out_avals, (key, call.wrt))
             return flat + list(outs[call.n_out:])
 
         flat = _evaluate(call, plan.residuals, body, has_aux)
@@ -339,7 +354,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
 
 
 def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-           holomorphic: bool = False) -> Callable:
+           holomorphic: bool = False, allow_int: bool = False) -> Callable:
     """The Jacobian by reverse mode, one row per output element (real outputs; complex
     ones with ``holomorphic=True``, which gives ``df/dz``).
 
@@ -354,7 +369,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         nums = normalize_argnums(argnums, len(args), "jacrev")
         f = functools.partial(fun, **kwargs) if kwargs else fun
         check_inputs("jacrev", holomorphic, args, nums)
-        call = TracedCall(f, args, nums, has_aux, "jacrev")
+        call = TracedCall(f, args, nums, has_aux, "jacrev", allow_int=allow_int)
         check_outputs("jacrev", holomorphic, call.out_avals())
         n_out = call.n_out
         n_aux = len(call.ir.out_vars) - n_out

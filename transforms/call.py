@@ -31,10 +31,13 @@ def normalize_argnums(argnums: int | Sequence[int], nargs: int, name: str) -> tu
         if not isinstance(a, (int, np.integer)):
             raise TypeError(f"{name}: argnums must be an int or a tuple of ints, got {a!r}")
         if not -nargs <= a < nargs:
-            raise ValueError(
+            # JAX's types: grad and value_and_grad raise TypeError for a position past the
+            # end (too few arguments passed), everything else ValueError
+            err = TypeError if a >= nargs and name in ("grad", "value_and_grad") else ValueError
+            raise err(
                 f"{name}: argnums={argnums!r} is out of range for a function called with "
                 f"{nargs} positional argument{'s' if nargs != 1 else ''} (valid: "
-                f"{-nargs} .. {nargs - 1}).")
+                f"{-nargs} .. {nargs - 1}); pass more arguments or a smaller argnums.")
         out.append(int(a) % nargs)
     return tuple(out)
 
@@ -52,7 +55,7 @@ class TracedCall:
         diff = [owner[j] in argnums for j in range(len(leaves))]
         for j, (aval, _) in enumerate(specs):
             if diff[j] and aval.dtype.kind not in "fc":
-                if allow_int:
+                if allow_int:  # its derivative is float0 zeros (see grads_tree)
                     diff[j] = False
                     continue
                 raise TypeError(
@@ -112,15 +115,23 @@ class TracedCall:
     def diff_avals(self):
         return [s[0] for s, d in zip(self.specs, self.diff) if d]
 
-    def grads_tree(self, flat: Sequence, single: bool) -> Any:
-        """One gradient per differentiated leaf -> the pytree(s) of argnums."""
+    def grads_tree(self, flat: Sequence, single: bool, out_shape: tuple = (),
+                   float0: bool = True) -> Any:
+        """One gradient per differentiated leaf -> the pytree(s) of argnums. An integer
+        leaf (``allow_int``) gets zeros of ``out_shape + its shape``, of JAX's ``float0``
+        dtype (as grad gives) or else of its own dtype (as jacrev gives)."""
         it = iter(flat)
         per_arg: dict[int, list] = {a: [] for a in self.argnums}
-        for owner, d in zip(self.leaf_owner, self.diff):
+        for owner, d, (aval, _) in zip(self.leaf_owner, self.diff, self.specs):
             if owner in per_arg:
-                per_arg[owner].append(next(it) if d else None)
+                per_arg[owner].append(next(it) if d else np.zeros(
+                    out_shape + aval.shape, FLOAT0 if float0 else aval.dtype))
         trees = [tree_unflatten(self.in_tree.children[a], per_arg[a]) for a in self.argnums]
         return trees[0] if single else tuple(trees)
+
+
+#: JAX's dtype of the derivative of an integer input (``jax.dtypes.float0``): no bits.
+FLOAT0 = np.dtype([("float0", np.void, 0)])
 
 
 def _count(tree) -> int:
