@@ -113,3 +113,44 @@ def test_hessian_by_jacfwd_of_jacrev_with_aux_matches_jax():
                         has_aux=True)(X)
     np.testing.assert_allclose(ours[0], theirs[0])
     np.testing.assert_allclose(ours[1], theirs[1])
+
+
+def _custom_jvp_programs(lib, xp):
+    from functools import partial
+
+    @partial(lib.custom_jvp, nondiff_argnums=(0,))
+    def app(f, x):
+        return f(x)
+
+    @app.defjvp
+    def app_jvp(f, primals, tangents):
+        (x,), (t,) = primals, tangents
+        return app(f, x), 10.0 * t
+
+    @lib.custom_jvp
+    def k(x, n):
+        return x * n
+
+    k.defjvps(lambda t, ans, x, n: t * n, lambda t, ans, x, n: t * x * 100)
+
+    @lib.custom_jvp
+    def m(x, y):
+        return xp.sin(x) * y
+
+    m.defjvps(None, lambda t, ans, x, y: t * xp.cos(x))
+    return [
+        lib.grad(lambda x: app(xp.sin, x))(1.0),
+        lib.jvp(lambda x: app(xp.sin, x) * x, (1.0,), (1.0,)),
+        lib.grad(k, argnums=(0, 1))(2.0, 3.0),
+        lib.hessian(lambda x: k(x, x) * x)(2.0),
+        lib.grad(m, argnums=(0, 1))(0.5, 2.0),
+        lib.jvp(m, (0.5, 2.0), (1.0, 1.0)),
+    ]
+
+
+def test_custom_jvp_nondiff_argnums_and_defjvps_match_jax():
+    ours = jax.tree_util.tree_leaves(_custom_jvp_programs(tg, np))
+    theirs = jax.tree_util.tree_leaves(_custom_jvp_programs(jax, jnp))
+    assert len(ours) == len(theirs) == 10
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o, t, rtol=1e-12)

@@ -24,7 +24,7 @@ from ..tracer.api import flatten_args, trace_flat
 from ..tracer.evaluate import eval_ir_flat
 from ..tracer.ir import Aval, ClosedIR, Var
 from ..tracer.primitive import Primitive, bind, current_trace
-from ..tracer.pytree import tree_flatten, tree_unflatten
+from ..tracer.pytree import tree_flatten, tree_map, tree_unflatten
 from . import lax
 from .jvp import jvp_eqns, jvp_ir, jvp_rule
 from .transpose import is_linear, transpose_rule
@@ -246,6 +246,15 @@ class custom_vjp:
         return tree_unflatten(out_tree, outs)
 
 
+def _merge(static_nums: Sequence[int], static: Sequence, dyn: Sequence) -> tuple:
+    """The full argument tuple from the static arguments (at ``static_nums``) and the
+    others in order: ``_merge((0,), ("f",), (1, 2)) == ("f", 1, 2)``."""
+    n = len(static) + len(dyn)
+    where = {i % n: v for i, v in zip(static_nums, static)} if n else {}
+    it = iter(dyn)
+    return tuple(where[i] if i in where else next(it) for i in range(n))
+
+
 def _split_static(f: custom_vjp, args: tuple):
     """(fun, fwd, bwd, dynamic args) with ``nondiff_argnums`` bound as constants."""
     if not f.nondiff_argnums:
@@ -303,16 +312,43 @@ class custom_jvp:
     ...     return f(x), t / (1 + np.exp(-x))
     >>> grad(f)(0.0)
     array(0.5)
+
+    ``defjvps(jvp_0, jvp_1, ...)`` gives one rule per argument instead,
+    ``jvp_i(tangent_i, primal_out, *primals)`` (None: no dependence), summed. With
+    ``nondiff_argnums`` (static arguments) the rule receives those arguments first and
+    primals/tangents of the others only, as in JAX.
     """
 
-    def __init__(self, fun: Callable):
+    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
         functools.update_wrapper(self, fun)
         self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
         self.jvp: Callable | None = None
 
     def defjvp(self, jvp: Callable) -> Callable:
         self.jvp = jvp
         return jvp
+
+    def defjvps(self, *jvps: Callable | None) -> None:
+        """One tangent rule per argument: ``f.defjvps(lambda t, ans, x, y: ..., None)``."""
+        def rule(*args):
+            n_static = len(self.nondiff_argnums)
+            static, (primals, tangents) = args[:n_static], args[n_static:]
+            if len(jvps) != len(primals):
+                raise TypeError(f"custom_jvp {self.__name__}: defjvps got {len(jvps)} rules "
+                                f"for {len(primals)} differentiable arguments")
+            out = self.fun(*_merge(self.nondiff_argnums, static, primals))
+            total = None
+            for fn, t in zip(jvps, tangents):
+                if fn is not None:
+                    term = fn(t, out, *primals)
+                    total = term if total is None else tree_map(lambda a, b: a + b,
+                                                                total, term)
+            if total is None:
+                total = tree_map(lambda o: o * 0, out)
+            return out, total
+
+        self.jvp = rule
 
     def __call__(self, *args: Any) -> Any:
         if self.jvp is None:
@@ -320,11 +356,18 @@ class custom_jvp:
                             "@f.defjvp")
         if current_trace.get() is None or id(self) in _IN_RULE.get():
             return self.fun(*args)
+        fun, rule = self.fun, self.jvp
+        if self.nondiff_argnums:
+            n_all = len(args)
+            nums = sorted({i % n_all for i in self.nondiff_argnums})
+            fixed = tuple(args[i] for i in nums)
+            args = tuple(a for i, a in enumerate(args) if i not in nums)
+            fun = lambda *d: self.fun(*_merge(nums, fixed, d))  # noqa: E731
+            rule = lambda p, t: self.jvp(*fixed, p, t)  # noqa: E731
         leaves, specs, in_tree = flatten_args(args)
         unflat = functools.partial(tree_unflatten, in_tree)
-        call, out_tree = _trace(lambda *xs: self.fun(*unflat(xs)), specs, "function")
+        call, out_tree = _trace(lambda *xs: fun(*unflat(xs)), specs, "function")
         n = len(leaves)
-        rule = self.jvp
 
         def jvp_flat(*xs):
             pair = rule(tuple(unflat(xs[:n])), tuple(unflat(xs[n:])))
