@@ -71,6 +71,21 @@ SAMPLES.update({
     "conj": [((CZ,), {}), ((A,), {})],
     "complex": [((A, P), {}), ((A, ROW), {})],
 })
+# linear algebra: a well-conditioned square matrix, an SPD and a symmetric one
+SQ = np.array([[2.0, 0.5, -0.3], [1.0, 3.0, 0.2], [-0.4, 0.7, 2.5]])
+SPD = SQ @ SQ.T
+_TS = dict(left_side=True, lower=True, transpose_a=False, conjugate_a=False,
+           unit_diagonal=False)
+SAMPLES.update({
+    "lu": [((SQ,), {}), ((np.stack([SQ, SQ.T]),), {})],
+    "triangular_solve": [((SQ, A.T), _TS),
+                         ((SQ, A), dict(_TS, left_side=False, lower=False, transpose_a=True,
+                                        unit_diagonal=True))],
+    "cholesky": [((SPD,), {})],
+    "eigh": [((SPD,), {"lower": True, "sort_eigenvalues": True})],
+    "svd": [((A,), {"full_matrices": False, "compute_uv": True}),
+            ((A,), {"full_matrices": True, "compute_uv": False})],
+})
 for name in ["add", "sub", "mul", "max", "min", "atan2", "nextafter"]:
     SAMPLES[name] = [((A, P), {}), ((A, ROW), {})]
 SAMPLES["div"] = [((A, P), {}), ((I, J), {}), ((-I, J), {})]
@@ -112,12 +127,13 @@ def test_lowering_matches_numpy_impl(name, i):
     want = prim.impl(*args, **params)
     got = LOWERINGS[name](*[jnp.asarray(a) for a in args], **params)
     wants, gots = (want, got) if prim.multiple_results else ([want], [got])
-    for w, g in zip(wants, gots):
+    avals = prim.abstract_eval(*[make_aval(a) for a in args], **params)
+    avals = avals if prim.multiple_results else [avals]
+    for w, g, aval in zip(wants, gots, avals):
         w, g = np.asarray(w), np.asarray(g)
         assert g.shape == w.shape and g.dtype == w.dtype, (name, g.dtype, w.dtype, g.shape)
         np.testing.assert_allclose(g, w, rtol=1e-13, atol=1e-14, err_msg=name)
         # ... and the abstract eval rule agrees with both
-        aval = prim.abstract_eval(*[make_aval(a) for a in args], **params)
         assert (aval.shape, aval.dtype) == (g.shape, g.dtype), (name, aval)
 
 

@@ -126,6 +126,11 @@ CASES += [
                                                         [_pos(), _u(3)]),
 ]
 
+# The linear-algebra primitives (their NumPy-level tests: test_transforms_linalg.py).
+from test_transforms_linalg import PRIM_CASES as LINALG_CASES  # noqa: E402
+
+CASES += LINALG_CASES
+
 # Primitives with integer or boolean results, or no floating inputs: zero tangents.
 NON_DIFFERENTIABLE = {"and", "or", "xor", "not", "eq", "ne", "lt", "le", "gt", "ge",
                       "is_finite", "argmax", "argmin", "reduce_and", "reduce_or",

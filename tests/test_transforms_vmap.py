@@ -161,6 +161,11 @@ CASES.update({
                          [_f(2, 3, 2), _i(3), _f(2, 2)]),
 })
 
+# The linear-algebra primitives (their NumPy-level tests: test_transforms_linalg.py).
+from test_transforms_linalg import VMAP_CASES  # noqa: E402
+
+CASES.update(VMAP_CASES)
+
 
 def _configs(ndims, out_ndim):
     """(in_axes, out_axes) pairs: all first, all last (negative), each operand alone

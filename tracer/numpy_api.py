@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import linalg, ops, padding
+from . import linalg_matrix as lm
 from . import ops_extra as x
 from .errors import UnexpectedTracerError
 from .primitive import bind, current_trace
@@ -58,6 +59,11 @@ FUNCTIONS = {
     np.log: ops.log, np.real: ops.real, np.imag: ops.imag, np.angle: lambda z, deg=False: (
         ops.multiply(ops.angle(z), 180 / np.pi) if deg else ops.angle(z)),
     np.conj: ops.conjugate, np.conjugate: ops.conjugate, np.pad: padding.pad_rule,
+    np.trace: lm.trace, np.linalg.det: lm.det, np.linalg.slogdet: lm.slogdet,
+    np.linalg.inv: lm.inv, np.linalg.solve: lm.solve, np.linalg.cholesky: lm.cholesky,
+    np.linalg.eigh: lm.eigh, np.linalg.eigvalsh: lm.eigvalsh, np.linalg.svd: lm.svd,
+    np.linalg.svdvals: lm.svdvals, np.linalg.matrix_power: lm.matrix_power,
+    np.linalg.pinv: lm.pinv,
 }
 
 

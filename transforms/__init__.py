@@ -34,6 +34,7 @@ Shared entry point for reverse mode (used by ``grad`` and by the PyTorch shim)::
 
 from . import batching_rules as _batching_rules  # noqa: F401  (fills the batching table)
 from . import jvp_rules as _jvp_rules  # noqa: F401  (fills the jvp table)
+from . import linalg_rules as _linalg_rules  # noqa: F401  (linear-algebra rules)
 from .api import (
     grad,
     hessian,

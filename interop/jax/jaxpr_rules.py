@@ -267,6 +267,22 @@ def _select_n(which, *cases, **_):
     return bind(registry["select_n"], which, *cases)
 
 
+def _no_subset(name: str, subset_by_index) -> None:
+    if subset_by_index is not None and tuple(subset_by_index) != (0, -1):
+        raise NotImplementedError(f"from_jax: {name} with subset_by_index is not supported")
+
+
+def _eigh(x, *, lower=True, sort_eigenvalues=True, subset_by_index=None, **_):
+    _no_subset("eigh", subset_by_index)
+    return bind(registry["eigh"], x, lower=bool(lower), sort_eigenvalues=bool(sort_eigenvalues))
+
+
+def _svd(x, *, full_matrices, compute_uv, subset_by_index=None, **_):
+    _no_subset("svd", subset_by_index)
+    return bind(registry["svd"], x, full_matrices=bool(full_matrices),
+                compute_uv=bool(compute_uv))
+
+
 _SAME_NAME = [
     "add", "sub", "mul", "div", "max", "min", "atan2", "rem", "and", "or", "xor",
     "nextafter", "eq", "ne", "lt", "le", "gt", "ge", "neg", "abs", "sign", "exp", "log",
@@ -310,6 +326,9 @@ JAX_RULES.update({
     "iota": _iota,
     "gather": _gather,
     "scatter-add": _scatter_add, "scatter_add": _scatter_add,
+    "lu": _same("lu"), "cholesky": _same("cholesky"), "eigh": _eigh, "svd": _svd,
+    "triangular_solve": _keep("triangular_solve", "left_side", "lower", "transpose_a",
+                              "conjugate_a", "unit_diagonal"),
     # no-ops for a single-device NumPy program
     "copy": _identity, "copy_p": _identity, "sharding_constraint": _identity,
     "reduce_precision": _identity,

@@ -225,3 +225,4 @@ __all__ = ["LOWERINGS", "lowering_rule", "has_lowering", "eval_ir_jax"]
 
 # Rules for primitives defined above the tracer layer (transforms' custom derivatives).
 from . import lowering_custom as _lowering_custom  # noqa: E402,F401
+from . import lowering_linalg as _lowering_linalg  # noqa: E402,F401
