@@ -149,7 +149,6 @@ from .ops_math import (
     expm1,
     floor,
     floor_divide,
-    fmod,
     ge,
     greater,
     greater_equal,
@@ -198,6 +197,20 @@ from .ops_math import (
     trace,
     true_divide,
     where,
+)
+from .ops_misc import (
+    cummax,
+    cummin,
+    diff,
+    fmod,
+    hypot,
+    logcumsumexp,
+    logit,
+    masked_select,
+    renorm,
+    sinc,
+    trapezoid,
+    trapz,
 )
 from .ops_more import (
     addmm,

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import ops_complex as C
 from . import ops_math as M
+from . import ops_misc as Z
 from . import ops_more as X
 from . import ops_reduce as R
 from . import ops_shape as S
@@ -47,7 +48,7 @@ _METHODS = {
     "add": M.add, "sub": M.sub, "subtract": M.sub, "mul": M.mul, "multiply": M.mul,
     "div": M.div, "divide": M.div, "true_divide": M.div, "pow": M.pow, "neg": M.neg,
     "negative": M.neg, "abs": M.abs, "sign": M.sign, "reciprocal": M.reciprocal,
-    "remainder": M.remainder, "fmod": M.remainder, "floor_divide": M.floor_divide,
+    "remainder": M.remainder, "fmod": Z.fmod, "floor_divide": M.floor_divide,
     "exp": M.exp, "log": M.log, "sin": M.sin, "cos": M.cos, "tan": M.tan, "tanh": M.tanh,
     "sigmoid": M.sigmoid, "sqrt": M.sqrt, "rsqrt": M.rsqrt, "log1p": M.log1p,
     "expm1": M.expm1, "erf": M.erf, "floor": M.floor, "ceil": M.ceil, "round": M.round,
@@ -97,6 +98,10 @@ _METHODS = {
     "frac": X.frac, "heaviside": X.heaviside, "count_nonzero": X.count_nonzero,
     "kron": X.kron, "atan2": X.atan2, "arctan2": X.atan2, "median": X.median,
     "unique": X.unique,
+    # more (ops_misc)
+    "hypot": Z.hypot, "sinc": Z.sinc, "logit": Z.logit, "diff": Z.diff, "renorm": Z.renorm,
+    "unfold": Z.unfold, "cummax": Z.cummax, "cummin": Z.cummin,
+    "logcumsumexp": Z.logcumsumexp, "masked_select": Z.masked_select,
 }
 
 _PROPERTIES = {"T": S.numpy_T, "mT": S.mT, "real": (C.real, C.set_real),

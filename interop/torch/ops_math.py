@@ -171,8 +171,6 @@ def remainder(input: Any, other: Any) -> Tensor:
     return composite("RemainderBackward0", fn, [x])
 
 
-fmod = remainder
-
 
 def pow(input: Any, exponent: Any) -> Tensor:
     """``input ** exponent``: PowBackward0 (scalar exponent), 1 (tensor), 2 (scalar base)."""

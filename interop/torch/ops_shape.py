@@ -272,12 +272,14 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         bounds = [(i, min(i + step, n)) for i in range(0, n, step)] or [(0, 0)]
+        name = "SplitBackward0"
     else:
         bounds, i = [], 0
         for s in split_size_or_sections:
             bounds.append((i, i + s))
             i += s
-    return tuple(_slice(tensor, d, a, b, "SplitBackward0") for a, b in bounds)
+        name = "SplitWithSizesBackward0"
+    return tuple(_slice(tensor, d, a, b, name) for a, b in bounds)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
