@@ -341,7 +341,8 @@ def zero_(input: Tensor) -> Tensor:
 
 
 
-_LAZY = {"nn": ".nn", "optim": ".optim", "func": ".func", "cuda": ".cuda_stub"}
+_LAZY = {"nn": ".nn", "optim": ".optim", "func": ".func", "cuda": ".cuda_stub",
+         "utils": ".utils"}
 
 
 def __getattr__(name: str) -> Any:

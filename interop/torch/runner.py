@@ -30,7 +30,8 @@ ALIASES = {
     "torch.nn.functional": ".nn.functional", "torch.nn.init": ".nn.init",
     "torch.nn.parameter": ".nn.parameter", "torch.nn.modules": ".nn",
     "torch.optim": ".optim", "torch.func": ".func", "torch.cuda": ".cuda_stub",
-    "torch.random": ".random",
+    "torch.random": ".random", "torch.utils": ".utils", "torch.utils.data": ".utils.data",
+    "torch.optim.lr_scheduler": ".optim.lr_scheduler", "torch.nn.utils": ".nn.utils",
 }
 
 

@@ -40,6 +40,18 @@ _TORCH_MODULES: dict[tuple[str, str], str] = {
     ("optim.optimizer", "Optimizer"): "torch.optim.optimizer",
     ("optim.sgd", "SGD"): "torch.optim.sgd",
     ("optim.adam", "Adam"): "torch.optim.adam",
+    ("optim.adamw", "AdamW"): "torch.optim.adamw",
+    ("optim.rmsprop", "RMSprop"): "torch.optim.rmsprop",
+    ("optim.adagrad", "Adagrad"): "torch.optim.adagrad",
+    **{("optim.lr_scheduler", n): "torch.optim.lr_scheduler" for n in (
+        "LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ExponentialLR",
+        "CosineAnnealingLR", "ReduceLROnPlateau")},
+    **{("utils.data.dataset", n): "torch.utils.data.dataset" for n in (
+        "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
+        "ChainDataset")},
+    **{("utils.data.sampler", n): "torch.utils.data.sampler" for n in (
+        "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler")},
+    ("utils.data.dataloader", "DataLoader"): "torch.utils.data.dataloader",
 }
 
 #: nn classes by the PyTorch module that defines them

@@ -6,7 +6,7 @@
     >>> loss = torch.nn.MSELoss()(model(torch.ones(3, 1)), torch.zeros(3, 1))
 """
 
-from . import functional, init
+from . import functional, init, utils
 from .layers import (
     Dropout,
     Flatten,
@@ -54,5 +54,5 @@ __all__ = [
     "LayerNorm", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Mish",
     "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ParameterDict",
     "ParameterList", "ReLU", "ReLU6", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss",
-    "Softmax", "Softplus", "Softsign", "Tanh", "functional", "init",
+    "Softmax", "Softplus", "Softsign", "Tanh", "functional", "init", "utils",
 ]
