@@ -125,6 +125,11 @@ def split_sizes_and_outer_grad_fn_names(torch):
     return a, b, c, d, o, x.grad
 
 
+@program(G)
+def empty_cat_and_stack_errors(torch):
+    return err(lambda: torch.cat([])), err(lambda: torch.stack([])), err(lambda: torch.cat(()))
+
+
 @pytest.mark.parametrize("prog", PROGRAMS[G], ids=lambda f: f.__name__)
 def test_misc_ops_like_torch(prog):
     check(prog)

@@ -211,7 +211,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     """Join along an existing dimension (CatBackward0)."""
     ts = list(tensors)
     if not ts:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")  # as torch
     from .ops_core import result_np_dtype
     dt = result_np_dtype(*ts)
     ts = [convert(x, dt) for x in ts if not (x._data.ndim == 1 and x._data.shape[0] == 0)] \
