@@ -25,7 +25,7 @@ import importlib
 import math as _math
 from typing import Any
 
-from . import autograd, dtypes, methods  # noqa: F401  (methods installs operators)
+from . import autograd, dtypes, linalg, methods  # noqa: F401  (methods installs operators)
 from .autograd import backward as _backward  # noqa: F401
 from .creation import (
     BoolTensor,
@@ -117,6 +117,16 @@ from .ops_complex import (
     view_as_real,
 )
 from .ops_core import apply1, composite, convert, inplace, result_np_dtype, traced
+from .ops_linalg import (
+    det,
+    inverse,
+    logdet,
+    matrix_power,
+    norm,
+    pinverse,
+)
+from .ops_linalg import torch_cholesky as cholesky
+from .ops_linalg import torch_slogdet as slogdet
 from .ops_math import (
     abs,
     absolute,
@@ -272,7 +282,6 @@ from .ops_reduce import (
     min,
     mm,
     mv,
-    norm,
     outer,
     prod,
     softmax,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import ops_complex as C
+from . import ops_linalg as LA
 from . import ops_math as M
 from . import ops_misc as Z
 from . import ops_more as X
@@ -66,7 +67,7 @@ _METHODS = {
     # reductions and products
     "sum": R.sum, "mean": R.mean, "var": R.var, "std": R.std, "prod": R.prod,
     "max": R.max, "min": R.min, "amax": R.amax, "amin": R.amin, "argmax": R.argmax,
-    "argmin": R.argmin, "all": R.all, "any": R.any, "norm": R.norm,
+    "argmin": R.argmin, "all": R.all, "any": R.any,
     "softmax": R.softmax, "log_softmax": R.log_softmax, "logsumexp": R.logsumexp,
     "cumsum": R.cumsum, "dot": R.dot, "mm": R.mm, "mv": R.mv, "matmul": R.matmul,
     "bmm": R.bmm, "outer": R.outer, "inner": R.inner,
@@ -102,6 +103,10 @@ _METHODS = {
     "hypot": Z.hypot, "sinc": Z.sinc, "logit": Z.logit, "diff": Z.diff, "renorm": Z.renorm,
     "unfold": Z.unfold, "cummax": Z.cummax, "cummin": Z.cummin,
     "logcumsumexp": Z.logcumsumexp, "masked_select": Z.masked_select,
+    # linear algebra (ops_linalg)
+    "det": LA.det, "logdet": LA.logdet, "slogdet": LA.torch_slogdet, "inverse": LA.inverse,
+    "cholesky": LA.torch_cholesky, "matrix_power": LA.matrix_power,
+    "pinverse": LA.pinverse, "norm": LA.norm,
 }
 
 _PROPERTIES = {"T": S.numpy_T, "mT": S.mT, "real": (C.real, C.set_real),

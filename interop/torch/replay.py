@@ -61,8 +61,12 @@ def _eval_recorded(eqns, env: dict) -> None:
             for v, o in zip(eqn.outputs, outs):
                 env[id(v)] = Tensor._wrap(np.asarray(o))
             continue
-        if eqn.prim.multiple_results:
-            raise NotImplementedError(f"create_graph through {eqn.prim.name}")
+        if eqn.prim.multiple_results:  # lu, eigh, svd: one node with several outputs
+            from .ops_linalg import apply_multi
+            outs = apply_multi(node_name(eqn.prim), eqn.prim, *args, **eqn.params)
+            for v, o in zip(eqn.outputs, outs):
+                env[id(v)] = o
+            continue
         env[id(eqn.outputs[0])] = apply1(node_name(eqn.prim), eqn.prim, *args, **eqn.params)
 
 

@@ -30,6 +30,7 @@ ALIASES = {
     "torch.nn.functional": ".nn.functional", "torch.nn.init": ".nn.init",
     "torch.nn.parameter": ".nn.parameter", "torch.nn.modules": ".nn",
     "torch.optim": ".optim", "torch.func": ".func", "torch.cuda": ".cuda_stub",
+    "torch.linalg": ".linalg",
     "torch.random": ".random", "torch.utils": ".utils", "torch.utils.data": ".utils.data",
     "torch.optim.lr_scheduler": ".optim.lr_scheduler", "torch.nn.utils": ".nn.utils",
 }
