@@ -44,3 +44,29 @@ def test_names_are_restored_after_the_runner_hands_torch_back():
         assert repr(type(torch.ones(1))) == "<class 'torch.Tensor'>"
         assert repr(type(torch.nn.Linear(1, 1))) == "<class 'torch.nn.modules.linear.Linear'>"
     assert Tensor.__module__ == "tracegrad.interop.torch.tensor"
+
+
+WARN_SCRIPT = """
+import os
+import warnings
+import torch
+print(__file__ == os.path.abspath("warn.py"))
+warnings.warn("careful")
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+raise ValueError("boom")
+"""
+
+
+def test_relative_script_path_gives_python_s_file_warning_and_traceback(tmp_path):
+    """``python script.py`` makes ``__file__`` (so warning and traceback locations)
+    absolute; so does the runner."""
+    (tmp_path / "warn.py").write_text(WARN_SCRIPT)
+    env = dict(os.environ)
+    env.pop("PYTHONWARNINGS", None)
+    real = subprocess.run([sys.executable, "warn.py"], capture_output=True, text=True,
+                          env=env, timeout=120, cwd=tmp_path)
+    shim = subprocess.run([sys.executable, "-m", "tracegrad.interop.torch", "warn.py"],
+                          capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    assert real.returncode == shim.returncode == 1
+    assert shim.stdout == real.stdout == "True\n"
+    assert shim.stderr == real.stderr

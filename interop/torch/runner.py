@@ -127,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     import os
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     try:
-        runpy.run_path(script, run_name="__main__")
+        # an absolute path, as `python script.py` gives __file__, warnings and tracebacks
+        runpy.run_path(os.path.abspath(script), run_name="__main__")
     except SystemExit:
         raise
     except BaseException as e:  # noqa: BLE001 - reported like Python reports it
