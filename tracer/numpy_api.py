@@ -122,3 +122,5 @@ def array_function(self, func, types, args, kwargs):
 
 Tracer.__array_ufunc__ = array_ufunc
 Tracer.__array_function__ = array_function
+
+from . import numpy_more as _numpy_more  # noqa: E402,F401  (registers more ufuncs/functions)
