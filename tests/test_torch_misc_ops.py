@@ -130,6 +130,21 @@ def empty_cat_and_stack_errors(torch):
     return err(lambda: torch.cat([])), err(lambda: torch.stack([])), err(lambda: torch.cat(()))
 
 
+@program(G)
+def random_in_place_draws_torch_s_integers(torch):
+    torch.manual_seed(3)
+    out = [torch.zeros(6, dtype=dt).random_() for dt in (
+        torch.float32, torch.float64, torch.int64, torch.int32, torch.int16, torch.uint8,
+        torch.int8, torch.bool)]
+    g = torch.Generator().manual_seed(5)
+    out += [torch.zeros(5).random_(10), torch.zeros(5, dtype=torch.int64).random_(-3, 4),
+            torch.zeros(2, 3).t().random_(100), torch.zeros(4).random_(0, 1000, generator=g),
+            torch.zeros(3, dtype=torch.float64).random_(to=2 ** 40),
+            err(lambda: torch.zeros(2).random_(5, 5)),
+            err(lambda: torch.ones(2, requires_grad=True).random_())]
+    return out
+
+
 @pytest.mark.parametrize("prog", PROGRAMS[G], ids=lambda f: f.__name__)
 def test_misc_ops_like_torch(prog):
     check(prog)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import ops_complex as C
 from . import ops_linalg as LA
 from . import ops_math as M
@@ -185,6 +187,43 @@ def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = N
     return impl(self, a, b, generator)
 
 
+def random_(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any):
+    """``t.random_()``, ``t.random_(to)``, ``t.random_(from, to)``: integers drawn in place
+    (as torch draws them: the default range is [0, 2**mantissa] for floats, [0, max]
+    for integers)."""
+    from . import random as _random
+    check_inplace(self)
+    low, high = 0, None
+    if "from" in kwargs or "to" in kwargs:
+        low, high = kwargs.pop("from", 0), kwargs.pop("to", None)
+    if kwargs:
+        raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if len(args) == 1:
+        high = args[0]
+    elif len(args) == 2:
+        low, high = args
+    elif args:
+        raise TypeError("random_() takes at most 2 positional arguments")
+    arr = self._data
+    view = _random._memory_order_view(arr)
+    if high is None:  # the full range: one word per element, 64 bits for 8-byte dtypes
+        if arr.dtype.kind == "f":
+            span = (1 << (np.finfo(arr.dtype).nmant + 1)) + 1
+        elif arr.dtype == np.bool_:
+            span = 2
+        else:
+            span = int(np.iinfo(arr.dtype).max) + 1
+        g = _random._gen(generator)
+        with g._lock:
+            words = g._words64(arr.size) if arr.dtype.itemsize == 8 else g._words(arr.size)
+        vals = words % np.uint64(span)
+        view[...] = vals.astype(arr.dtype).reshape(view.shape)
+    else:
+        view[...] = _random.randint(view.shape, low, high, arr.dtype, generator)
+    self._vc[0] += 1
+    return self
+
+
 def new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False):
     """``t.new_tensor([1.0])``: a new leaf with ``t``'s dtype."""
     from .creation import tensor
@@ -223,8 +262,8 @@ def install() -> None:
         setattr(Tensor, name, property(*fn) if isinstance(fn, tuple) else property(fn))
     for name, fn in _INPLACE.items():
         setattr(Tensor, name, _make_inplace(fn))
-    for fn in (zero_, fill_, copy_, normal_, uniform_, new_tensor, new_zeros, new_ones,
-               new_full, new_empty):
+    for fn in (zero_, fill_, copy_, normal_, uniform_, random_, new_tensor, new_zeros,
+               new_ones, new_full, new_empty):
         setattr(Tensor, fn.__name__, fn)
     Tensor.__hash__ = lambda self: id(self)  # __eq__ is elementwise, hash stays identity
 
