@@ -138,9 +138,11 @@ def test_matrix_norms(kw):
     _agree(lambda a: np.linalg.norm(a, **kw), X - 1)
 
 
-def test_norm_needing_svd_is_a_clear_error():
-    with pytest.raises(NotImplementedError, match="SVD"):
-        make_ir(lambda a: np.linalg.norm(a, 2))(X)
+def test_matrix_norms_through_the_svd_equal_numpy():
+    # once a NotImplementedError; the SVD primitive now carries them
+    for ord_ in (2, -2, "nuc"):
+        closed = make_ir(lambda a, o=ord_: np.linalg.norm(a, o))(X)
+        np.testing.assert_allclose(eval_ir(closed, X)[0], np.linalg.norm(X, ord_))
 
 
 def test_missing_rule_names_the_function():
