@@ -196,14 +196,9 @@ class LRScheduler:
 _LRScheduler = LRScheduler
 
 
-class LambdaLR(LRScheduler):
-    """``lr = initial_lr * lr_lambda(epoch)`` (one lambda, or one per param group).
-
-        >>> import tracegrad.interop.torch as torch
-        >>> opt = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.5)
-        >>> s = LambdaLR(opt, lambda e: 0.1 * e); opt.step(); s.step(); s.get_last_lr()
-        [0.05]
-    """
+class _LambdaScheduler(LRScheduler):
+    """The lambdas of LambdaLR and MultiplicativeLR (one, or one per param group), and
+    their state_dict handling (a callable object's ``__dict__`` is saved)."""
 
     def __init__(self, optimizer: Optimizer,
                  lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
@@ -234,13 +229,23 @@ class LambdaLR(LRScheduler):
             if saved is not None:
                 fn.__dict__.update(saved)
 
+
+class LambdaLR(_LambdaScheduler):
+    """``lr = initial_lr * lr_lambda(epoch)`` (one lambda, or one per param group).
+
+        >>> import tracegrad.interop.torch as torch
+        >>> opt = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.5)
+        >>> s = LambdaLR(opt, lambda e: 0.1 * e); opt.step(); s.step(); s.get_last_lr()
+        [0.05]
+    """
+
     def get_lr(self) -> list[Any]:
         """``base_lr * lambda(last_epoch)`` per group."""
         self._warn_outside_step()
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_LambdaScheduler):
     """Each step multiplies ``lr`` by ``lr_lambda(epoch)``.
 
         >>> import tracegrad.interop.torch as torch
@@ -248,19 +253,6 @@ class MultiplicativeLR(LRScheduler):
         >>> s = MultiplicativeLR(opt, lambda e: 0.5); opt.step(); s.step(); s.get_last_lr()
         [0.5]
     """
-
-    def __init__(self, optimizer: Optimizer,
-                 lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-                 last_epoch: int = -1) -> None:
-        self.optimizer = optimizer
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
-                                 f"{len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
         """``lr * lambda(last_epoch)`` per group (unchanged at the initial step)."""
