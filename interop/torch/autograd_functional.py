@@ -398,6 +398,20 @@ _V_NONE_FOR_SCALAR_INPUT = ("The vector v can only be None if the input to the u
                             "function is a single Tensor with a single element.")
 
 
+def _first_derivative(func: Callable, inputs: Tensors, v: Tensors, create_graph: bool,
+                      strict: bool, name: str) -> tuple:
+    """What vhp and hvp start from (under enable_grad): the inputs as fresh tensors, the
+    vectors ``v``, the scalar output and its gradient, kept differentiable."""
+    in_tuple, ins = _tensors(inputs, "inputs", name)
+    ins = _fresh(ins, create_graph, need_graph=True)
+    vs = _prepare_v(v, ins, in_tuple, create_graph, name, _V_NONE_FOR_SCALAR_INPUT,
+                    _single_element(ins))
+    out = _scalar_output(func(*ins), name, strict)
+    jac = _grad((out,), ins, create_graph=True)
+    _strict_check(jac, "jacobian", strict)
+    return in_tuple, ins, vs, out, jac
+
+
 def vhp(func: Callable, inputs: Tensors, v: Tensors = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Tensor, Tensors]:
     """``(func(inputs), v^T H)`` for a scalar ``func``.
@@ -406,13 +420,8 @@ def vhp(func: Callable, inputs: Tensors, v: Tensors = None, create_graph: bool =
     (tensor(9.), tensor([ 6., 12.]))
     """
     with enable_grad():
-        in_tuple, ins = _tensors(inputs, "inputs", "vhp")
-        ins = _fresh(ins, create_graph, need_graph=True)
-        vs = _prepare_v(v, ins, in_tuple, create_graph, "vhp", _V_NONE_FOR_SCALAR_INPUT,
-                        _single_element(ins))
-        out = _scalar_output(func(*ins), "vhp", strict)
-        jac = _grad((out,), ins, create_graph=True)
-        _strict_check(jac, "jacobian", strict)
+        in_tuple, ins, vs, out, jac = _first_derivative(func, inputs, v, create_graph, strict,
+                                                        "vhp")
     with set_grad_enabled(create_graph or is_grad_enabled()):
         grads = _grad(jac, ins, vs, create_graph=create_graph)
         res = _zeros_for_none(grads, ins, strict, create_graph, "double_back")
@@ -427,13 +436,8 @@ def hvp(func: Callable, inputs: Tensors, v: Tensors = None, create_graph: bool =
     (tensor(9.), tensor([6., 0.]))
     """
     with enable_grad():
-        in_tuple, ins = _tensors(inputs, "inputs", "hvp")
-        ins = _fresh(ins, create_graph, need_graph=True)
-        vs = _prepare_v(v, ins, in_tuple, create_graph, "hvp", _V_NONE_FOR_SCALAR_INPUT,
-                        _single_element(ins))
-        out = _scalar_output(func(*ins), "hvp", strict)
-        jac = _grad((out,), ins, create_graph=True)
-        _strict_check(jac, "jacobian", strict)
+        in_tuple, ins, vs, out, jac = _first_derivative(func, inputs, v, create_graph, strict,
+                                                        "hvp")
         cts = tuple(zeros_like(t, requires_grad=True) for t in ins)
         double = _grad(jac, ins, cts, create_graph=True)
         _strict_check(jac, "hessian", strict)
